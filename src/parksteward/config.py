@@ -1,0 +1,39 @@
+"""Settings from the environment (``PARKSTEWARD_*``), declared once.
+
+Every setting a user can change lives here with its description; the CLI options only
+override these fields. Nothing else in the package reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///parksteward.db"
+
+
+class Settings(BaseSettings):
+    """ParkSteward settings; each field is read from ``PARKSTEWARD_<FIELD>``."""
+
+    model_config = SettingsConfigDict(env_prefix="PARKSTEWARD_", extra="ignore")
+
+    database_url: str = Field(
+        DEFAULT_DATABASE_URL,
+        description="SQLAlchemy URL of the store: sqlite:///path.db (embedded default, WAL mode) "
+        "or postgresql+psycopg://user@host:5432/dbname.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Key that signs login tokens (HS256). When unset, a random key is made per "
+        "process, so tokens do not survive a restart; set it in production.",
+    )
+    token_minutes: int = Field(12 * 60, ge=1, description="Lifetime of a login token [min].")
+    host: str = Field("127.0.0.1", description="Address `parksteward serve` binds to.")
+    port: int = Field(8000, ge=1, le=65535, description="HTTP port of the API and console.")
+    data_dir: Path = Field(
+        Path("data"),
+        description="Folder `parksteward demo` keeps its demo database in.",
+    )
+    demo_seed: int = Field(20261128, description="Seed of the deterministic demo park.")
