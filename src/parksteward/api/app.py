@@ -1,0 +1,81 @@
+"""The application factory: ``create_app(settings)`` builds one self-contained app.
+
+Each app owns its engine and session factory, so tests build as many independent worlds
+as they need.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine, select, text
+
+from parksteward import __version__
+from parksteward.access.actor import SYSTEM
+from parksteward.accounts.api import router as accounts_router
+from parksteward.config import Settings
+from parksteward.db import make_engine, make_sessionmaker
+from parksteward.errors import InvalidInput, ParkStewardError
+from parksteward.registry.api import router as registry_router
+from parksteward.registry.service import parks
+from parksteward.registry.tables import Park
+
+log = logging.getLogger(__name__)
+TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or Settings()
+    engine = engine or make_engine(settings.database_url)
+    app = FastAPI(
+        title="ParkSteward",
+        version=__version__,
+        description="Environmental management of an industrial park: registry, monitoring, warnings, models, notarization.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    if settings.secret_key is None:
+        log.warning("PARKSTEWARD_SECRET_KEY is not set: tokens are signed with a per-process key")
+    app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
+
+    @app.exception_handler(ParkStewardError)
+    def _service_error(request: Request, exc: ParkStewardError):
+        if isinstance(exc, InvalidInput):
+            detail = [e.as_dict() for e in exc.errors]
+        else:
+            detail = str(exc)
+        return JSONResponse(status_code=exc.status_code, content={"detail": detail})
+
+    @app.get(f"{API_PREFIX}/health", tags=["health"], summary="Liveness and store reachability (no login)")
+    def health():
+        try:
+            with engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            store = "ok"
+        except Exception as exc:  # report, do not crash: health is what monitors poll
+            store = f"error: {exc.__class__.__name__}"
+        return {"status": "ok" if store == "ok" else "degraded", "version": __version__,
+                "store": store, "backend": engine.dialect.name}
+
+    app.include_router(accounts_router, prefix=API_PREFIX)
+    app.include_router(registry_router, prefix=API_PREFIX)
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def landing(request: Request):
+        with app.state.sessionmaker() as session:
+            rows = session.scalars(select(Park).order_by(Park.id)).all()
+            summaries = [(park, parks.stats(session, SYSTEM, park.id)) for park in rows]
+        return TEMPLATES.TemplateResponse(
+            request, "landing.html", {"parks": summaries, "version": __version__, "backend": engine.dialect.name}
+        )
+
+    return app

@@ -1,0 +1,239 @@
+"""The ``parksteward`` command: from nothing to a served park in one command.
+
+Every command takes ``--db`` (a SQLAlchemy URL or a path to a SQLite file); without it the
+store is ``PARKSTEWARD_DATABASE_URL`` or ``./parksteward.db``.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from parksteward.config import Settings
+
+app = typer.Typer(help="ParkSteward: environmental management of an industrial park.", no_args_is_help=True)
+park_app = typer.Typer(help="Export, import and count a park's registry.", no_args_is_help=True)
+user_app = typer.Typer(help="Manage login users.", no_args_is_help=True)
+app.add_typer(park_app, name="park")
+app.add_typer(user_app, name="user")
+
+console = Console()
+err_console = Console(stderr=True)
+
+DbOption = Annotated[
+    Optional[str],
+    typer.Option("--db", help="Store: SQLAlchemy URL (sqlite:///x.db, postgresql+psycopg://...) or a SQLite file path."),
+]
+
+
+def database_url(db: str | None) -> str:
+    """``--db`` as a URL: a bare path means a SQLite file."""
+    if db is None:
+        return Settings().database_url
+    return db if "://" in db else f"sqlite:///{db}"
+
+
+def _fail(message: str) -> None:
+    err_console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+def _open(db: str | None, migrate: bool = True):
+    from parksteward.bootstrap import prepare_database
+    from parksteward.db import make_engine, make_sessionmaker
+
+    url = database_url(db)
+    try:
+        engine = make_engine(url)
+        if migrate:
+            prepare_database(engine)
+    except Exception as exc:  # unreachable server, bad URL: say which, do not dump a traceback
+        _fail(f"cannot open the store {url!r}: {exc}")
+    return engine, make_sessionmaker(engine)
+
+
+def _run_service(call):
+    from parksteward.errors import ParkStewardError
+
+    try:
+        return call()
+    except ParkStewardError as exc:
+        _fail(str(exc))
+
+
+def _the_park_id(session, park_id: int | None) -> int:
+    from sqlalchemy import select
+
+    from parksteward.registry.tables import Park
+
+    if park_id is not None:
+        return park_id
+    ids = session.scalars(select(Park.id).order_by(Park.id)).all()
+    if not ids:
+        _fail("the store holds no park yet: run `parksteward init --demo` or `parksteward park import FILE`")
+    if len(ids) > 1:
+        _fail(f"the store holds {len(ids)} parks (ids {ids}): choose one with --park-id")
+    return ids[0]
+
+
+@app.command()
+def init(
+    db: DbOption = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Also build the demo park and its demo users.")] = False,
+    seed: Annotated[Optional[int], typer.Option(help="Seed of the demo park.")] = None,
+):
+    """Create or upgrade the store; with --demo, build the demo chemical park."""
+    engine, sessions = _open(db)
+    console.print(f"store ready: [bold]{engine.url.render_as_string(hide_password=True)}[/]")
+    if demo:
+        _build_demo(sessions, seed if seed is not None else Settings().demo_seed)
+
+
+def _build_demo(sessions, seed: int) -> None:
+    from sqlalchemy import select
+
+    from parksteward.registry.tables import Park
+    from parksteward.sim.demo_park import build_demo_park, create_demo_users
+
+    with sessions() as session:
+        if session.scalars(select(Park.id)).first() is not None:
+            console.print("the store already holds a park; the demo park was not built again")
+            return
+        with console.status("building the demo park ..."):
+            park = build_demo_park(session, seed=seed)
+            create_demo_users(session)
+        console.print(f"demo park built: [bold]{park.name}[/] (seed {seed})")
+
+
+@app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="HTTP port (default 8000).")] = None,
+):
+    """Serve the API (/api/v1, docs at /docs) and the landing page (/)."""
+    import uvicorn
+
+    from parksteward.api import create_app
+
+    settings = Settings()
+    engine, _ = _open(db)
+    settings = settings.model_copy(update={"database_url": database_url(db)})
+    host, port = host or settings.host, port or settings.port
+    console.print(f"ParkSteward on [bold]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+
+
+@app.command()
+def demo(
+    data_dir: Annotated[Optional[Path], typer.Option(help="Folder of the demo store (default ./data).")] = None,
+    host: Annotated[Optional[str], typer.Option(help="Address to bind.")] = None,
+    port: Annotated[Optional[int], typer.Option(help="HTTP port.")] = None,
+):
+    """Build the demo park in a data folder if it is not there yet, then serve it."""
+    from parksteward.sim.demo_park import DEMO_USERS
+
+    settings = Settings()
+    folder = data_dir or settings.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    db = f"sqlite:///{(folder / 'demo.db').resolve()}"
+    _, sessions = _open(db)
+    _build_demo(sessions, settings.demo_seed)
+    table = Table(title="demo logins")
+    for column in ("username", "password", "role"):
+        table.add_column(column)
+    for username, (password, role) in DEMO_USERS.items():
+        table.add_row(username, password, role)
+    console.print(table)
+    serve(db=db, host=host, port=port)
+
+
+@user_app.command("add")
+def user_add(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, steward, enterprise, regulator or command.")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)],
+    enterprise_id: Annotated[Optional[int], typer.Option(help="Required for the enterprise role.")] = None,
+    full_name: Annotated[Optional[str], typer.Option()] = None,
+    db: DbOption = None,
+):
+    """Add a login user."""
+    from parksteward.access.actor import SYSTEM
+    from parksteward.accounts.service import create_user
+
+    _, sessions = _open(db)
+    with sessions() as session:
+        user = _run_service(lambda: create_user(session, SYSTEM, {
+            "username": username, "password": password, "role": role,
+            "enterprise_id": enterprise_id, "full_name": full_name,
+        }))
+        console.print(f"user [bold]{user.username}[/] ({user.role}) added with id {user.id}")
+
+
+@park_app.command("stats")
+def park_stats(
+    db: DbOption = None,
+    park_id: Annotated[Optional[int], typer.Option(help="Park id (default: the only park).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+):
+    """Count the park's enterprises, points, devices, receptors, risk sources, stacks ..."""
+    from parksteward.access.actor import SYSTEM
+    from parksteward.registry.service import parks
+
+    _, sessions = _open(db)
+    with sessions() as session:
+        stats = _run_service(lambda: parks.stats(session, SYSTEM, _the_park_id(session, park_id)))
+    if as_json:
+        typer.echo(json.dumps(stats))
+        return
+    table = Table(title=f"park {stats['park_id']}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    for key, value in stats.items():
+        table.add_row(key, str(value))
+    console.print(table)
+
+
+@park_app.command("export")
+def park_export(
+    file: Annotated[Path, typer.Argument(help="GeoJSON file to write.")],
+    db: DbOption = None,
+    park_id: Annotated[Optional[int], typer.Option(help="Park id (default: the only park).")] = None,
+):
+    """Write the whole park as one GeoJSON FeatureCollection."""
+    from parksteward.access.actor import SYSTEM
+    from parksteward.registry.geojson import export_park
+
+    _, sessions = _open(db)
+    with sessions() as session:
+        collection = _run_service(lambda: export_park(session, SYSTEM, _the_park_id(session, park_id)))
+    file.write_text(json.dumps(collection, ensure_ascii=False, indent=1), encoding="utf-8")
+    console.print(f"{len(collection['features'])} features written to {file}")
+
+
+@park_app.command("import")
+def park_import(
+    file: Annotated[Path, typer.Argument(help="GeoJSON file made by `park export` (or by hand).")],
+    db: DbOption = None,
+):
+    """Import a whole park from GeoJSON, all or nothing."""
+    from parksteward.access.actor import SYSTEM
+    from parksteward.registry.geojson import import_park
+
+    try:
+        collection = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        _fail(f"cannot read {file} as JSON: {exc}")
+    _, sessions = _open(db)
+    with sessions() as session:
+        park = _run_service(lambda: import_park(session, SYSTEM, collection))
+        console.print(f"park [bold]{park.name}[/] imported with id {park.id}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,1 @@
+"""The web console (for now, the landing page)."""
