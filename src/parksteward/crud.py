@@ -122,7 +122,7 @@ class CrudService:
         try:
             session.flush()
         except IntegrityError as exc:  # a concurrent writer won the race past check_unique
-            session.rollback()
+            # No rollback here: the caller owns the transaction (an import spans many adds).
             raise Conflict(self.label, f"violates a database constraint: {exc.orig}") from None
 
     def read(self, obj: Any) -> BaseModel:

@@ -123,3 +123,27 @@ def test_factor_catalogue_serves_both_code_systems(client, login, world):
 def test_health_is_open(client):
     body = client.get("/api/v1/health").json()
     assert body["status"] == "ok" and body["store"] == "ok"
+
+
+def test_device_password_survives_updates_and_can_be_changed(client, app, world, login):
+    from parksteward.registry.service import devices
+    from parksteward.registry.tables import Device
+
+    headers = login("steward")
+    assert client.patch(f"/api/v1/devices/{world.device['a']}", json={"model": "CEMS-2000"},
+                        headers=headers).status_code == 200
+    with app.state.sessionmaker() as session:
+        assert devices.verify_password(session.get(Device, world.device["a"]), "123456")
+    assert client.patch(f"/api/v1/devices/{world.device['a']}", json={"password": "7654321"},
+                        headers=headers).status_code == 200
+    with app.state.sessionmaker() as session:
+        device = session.get(Device, world.device["a"])
+        assert devices.verify_password(device, "7654321") and not devices.verify_password(device, "123456")
+    response = client.patch(f"/api/v1/devices/{world.device['a']}", json={"password": "\x00x"}, headers=headers)
+    assert response.status_code == 422 and "password" in response.text
+
+
+def test_over_long_text_is_a_422_not_a_server_error(client, world, login):
+    response = client.patch(f"/api/v1/enterprises/{world.enterprise['a']}", json={"address": "路" * 301},
+                            headers=login("steward"))
+    assert response.status_code == 422 and "address" in response.text

@@ -1,8 +1,10 @@
 """Access control as a query filter, in one place.
 
 Every service builds its statements through :func:`scoped`. Reads by an enterprise user are
-narrowed to its own enterprise's rows (plus shared park-level objects); writes are allowed
-only where the role may write. Outside-scope objects simply are not found, so a service
+narrowed to its own enterprise's rows plus the shared park-level objects (park, factor
+catalogue, sensitive receptors, weather stations); park-owned monitoring points and devices
+(ambient air, weather) are not its own and stay out of its scope. Writes are allowed only
+where the role may write. Outside-scope objects simply are not found, so a service
 answers 404 and existence does not leak.
 """
 

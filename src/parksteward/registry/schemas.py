@@ -79,12 +79,12 @@ def partial(model: type[BaseModel], name: str) -> type[BaseModel]:
 # ---------------------------------------------------------------- park
 class ParkCreate(Schema):
     name: Name
-    name_en: str | None = None
+    name_en: Annotated[str, Field(max_length=200)] | None = None
     timezone: str = Field("Asia/Shanghai", description="IANA time zone of the park (local times of HJ 212 and reports)")
     boundary: PolygonGeometry = Field(description="park boundary, GeoJSON Polygon or MultiPolygon (WGS84)")
     air_quality_zone_class: Literal[1, 2] = Field(2, description="GB 3095-2012 functional zone class (1 or 2)")
     a_value_region: int = Field(5, ge=1, le=7, description="GB/T 3840-91 region (1-7) for the A-value method")
-    province: str | None = None
+    province: Annotated[str, Field(max_length=50)] | None = None
     description: str | None = None
 
     @field_validator("timezone")
@@ -129,7 +129,7 @@ class FactorRead(BaseModel):
 # ---------------------------------------------------------------- enterprise
 class Contact(Schema):
     name: Name
-    role: str | None = Field(None, description="e.g. 环保负责人, 值班人员 (duty officer)")
+    role: Annotated[str, Field(max_length=50)] | None = Field(None, description="e.g. 环保负责人, 值班人员 (duty officer)")
     phone: str | None = Field(None, pattern=r"^[0-9+\-() ]{5,20}$")
     email: str | None = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -144,7 +144,7 @@ class EnterpriseCreate(Schema):
     contacts: list[Contact] = []
     lon: Lon
     lat: Lat
-    address: str | None = None
+    address: Annotated[str, Field(max_length=300)] | None = None
     footprint: PolygonGeometry | None = None
     building_height_m: Positive | None = None
 
@@ -174,7 +174,7 @@ class EmissionSourceCreate(Schema):
     exit_velocity_m_s: NonNegative | None = None
     exit_temperature_k: Positive | None = None
     discharge_destination: DischargeDestination | None = None
-    receiving_water: str | None = None
+    receiving_water: Annotated[str, Field(max_length=100)] | None = None
     area: PolygonGeometry | None = None
     release_height_m: NonNegative | None = None
 
@@ -238,11 +238,14 @@ def _check_factor_codes(codes: list[str]) -> list[str]:
 class DeviceCreate(Schema):
     point_id: int
     mn: str = Field(description="HJ 212 MN (设备唯一标识), up to 24 letters and digits")
-    password: str = Field(min_length=1, max_length=64, description="HJ 212 PW; stored hashed", repr=False)
+    password: str = Field(
+        min_length=1, max_length=64, pattern=r"^[\x20-\x7e]+$", repr=False,
+        description="HJ 212 PW (printable ASCII); stored hashed",
+    )
     protocol_version: ProtocolVersion = "2017"
     factor_codes: Annotated[list[str], AfterValidator(_check_factor_codes)] = []
-    manufacturer: str | None = None
-    model: str | None = None
+    manufacturer: Annotated[str, Field(max_length=100)] | None = None
+    model: Annotated[str, Field(max_length=100)] | None = None
 
     @field_validator("mn")
     @classmethod
@@ -271,7 +274,7 @@ class SensitiveReceptorCreate(Schema):
     kind: ReceptorKind
     geometry: AnyGeometry = Field(description="GeoJSON Point or Polygon (WGS84)")
     population: Annotated[int, Field(ge=0)] | None = None
-    protection_class: str | None = Field(None, description="e.g. 一级保护区 / 二级保护区 for water-source zones")
+    protection_class: Annotated[str, Field(max_length=32)] | None = Field(None, description="e.g. 一级保护区 / 二级保护区 for water-source zones")
 
 
 SensitiveReceptorUpdate = partial(SensitiveReceptorCreate, "SensitiveReceptorUpdate")

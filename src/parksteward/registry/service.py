@@ -162,6 +162,8 @@ class DeviceService(CrudService):
     unique_together = (("mn",),)
 
     def check(self, session, actor, data, existing):
+        if existing is None and data.password is None:
+            raise InvalidInput.single("password", "a new device needs its HJ 212 password")
         _require(session, actor, MonitoringPoint, data.point_id, "point_id", "write")
         known = set(session.scalars(select(Factor.code).where(Factor.code.in_(data.factor_codes))))
         unknown = [code for code in data.factor_codes if code not in known]
@@ -170,17 +172,19 @@ class DeviceService(CrudService):
                 "factor_codes", f"unknown factor codes {unknown}: expected codes of the factor catalogue (GET /api/v1/factors)"
             )
 
-    # The stored hash stands in for the password when an update does not change it.
-    _KEEP = "\x00keep"
+    def validate(self, raw):
+        # An update that does not change the password keeps the stored hash: validate the
+        # rest with a stand-in and drop it again (password None = unchanged).
+        unchanged = "password" not in raw
+        data = super().validate(raw if not unchanged else {**raw, "password": "unchanged"})
+        return data.model_copy(update={"password": None}) if unchanged else data
 
     def as_input(self, obj):
-        values = super().as_input(obj)
-        values["password"] = self._KEEP
-        return values
+        return {name: getattr(obj, name) for name in self.create_schema.model_fields if name != "password"}
 
     def columns(self, data):
         values = data.model_dump(exclude={"password"})
-        if data.password != self._KEEP:
+        if data.password is not None:
             values["password_hash"] = DEVICE_PASSWORDS.hash(data.password)
         return values
 

@@ -1,0 +1,1 @@
+"""Simulation: the demo park generator and (later) the device simulator."""
