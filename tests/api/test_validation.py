@@ -88,7 +88,8 @@ def test_unknown_field_is_refused_not_dropped(client, world, login):
 @pytest.mark.parametrize(
     ("body", "field", "fragment"),
     [
-        ({"safe_level_m": 9.0}, None, "exceeds tank_height_m"),
+        ({"safe_level_m": 9.0}, None, "must be below tank_height_m"),
+        ({"safe_level_m": 8.0}, None, "must be below tank_height_m"),
         ({"inventory": [{"substance": "氯", "cas": "7782-50-6", "quantity_t": 1}]}, "cas", "expected 5"),
         ({"inventory": [{"substance": "氯", "cas": "7782-50-5", "quantity_t": -1}]}, "quantity_t", "greater than or equal to 0"),
     ],
@@ -147,3 +148,18 @@ def test_over_long_text_is_a_422_not_a_server_error(client, world, login):
     response = client.patch(f"/api/v1/enterprises/{world.enterprise['a']}", json={"address": "路" * 301},
                             headers=login("steward"))
     assert response.status_code == 422 and "address" in response.text
+
+
+def test_a_stack_must_stand_on_its_enterprise_site_when_the_site_is_known(client, world, login):
+    headers = login("steward")
+    site = {"type": "Polygon", "coordinates": [[[118.785, 32.24], [118.795, 32.24], [118.795, 32.26],
+                                                [118.785, 32.26], [118.785, 32.24]]]}
+    assert client.patch(f"/api/v1/enterprises/{world.enterprise['a']}", json={"footprint": site},
+                        headers=headers).status_code == 200
+    inside = client.post("/api/v1/sources", json=stack(world.enterprise["a"], code="DA020", lon=118.79, lat=32.25),
+                         headers=headers)
+    assert inside.status_code == 201, inside.text
+    outside = client.post("/api/v1/sources", json=stack(world.enterprise["a"], code="DA021", lon=118.81, lat=32.25),
+                          headers=headers)
+    [error] = detail_for(outside, "lon")
+    assert "outside the site of enterprise" in error["msg"]

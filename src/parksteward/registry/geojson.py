@@ -6,8 +6,8 @@ credit code, emission and risk sources by (credit code, outlet code), monitoring
 their unique code, and the park is implicit because a file holds exactly one. Every feature
 says what it is in ``properties.feature_type`` and carries every field of that object's
 ``XCreate`` schema except ids and the fields its geometry already gives. Devices (数采仪)
-travel nested in their monitoring point, with the stored password hash, so devices in the
-field keep logging in after a move.
+travel nested in their monitoring point; for roles that may import (registry writers) they
+carry the stored password hash, so devices in the field keep logging in after a move.
 
 An import builds a new park through the registry services' ``add`` (the same checks as the
 API) in one transaction: either the whole file goes in or nothing does, and an error names

@@ -327,9 +327,9 @@ class RiskSourceCreate(Schema):
             missing = [n for n in ("capacity_m3", "tank_height_m", "safe_level_m") if getattr(self, n) is None]
             if missing:
                 raise ValueError(f"a storage_tank needs {', '.join(missing)}")
-            if self.safe_level_m > self.tank_height_m:
+            if self.safe_level_m >= self.tank_height_m:
                 raise ValueError(
-                    f"safe_level_m={self.safe_level_m} exceeds tank_height_m={self.tank_height_m}"
+                    f"safe_level_m={self.safe_level_m} must be below tank_height_m={self.tank_height_m}"
                 )
         elif self.capacity_t is None:
             raise ValueError(f"a {self.kind} needs capacity_t")

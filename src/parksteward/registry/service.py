@@ -51,6 +51,15 @@ def _inside_park(park: Park, field: str, lon: float, lat: float) -> None:
         )
 
 
+def _on_enterprise_site(session: Session, enterprise: Enterprise, field: str, lon: float, lat: float) -> None:
+    """Inside the park and, where the enterprise's plot (footprint) is known, inside that plot."""
+    _inside_park(session.get(Park, enterprise.park_id), field, lon, lat)
+    if enterprise.footprint is not None and not lonlat_inside(enterprise.footprint, lon, lat):
+        raise InvalidInput.single(
+            field, f"location ({lon:.6f}, {lat:.6f}) is outside the site of enterprise {enterprise.name!r}"
+        )
+
+
 class ParkService(CrudService):
     model = Park
     create_schema = s.ParkCreate
@@ -124,10 +133,10 @@ class EmissionSourceService(CrudService):
 
     def check(self, session, actor, data, existing):
         enterprise = _require(session, actor, Enterprise, data.enterprise_id, "enterprise_id", "write")
-        park = session.get(Park, enterprise.park_id)
-        _inside_park(park, "lon", data.lon, data.lat)
-        if data.area is not None and not geometry_inside(park.boundary, data.area):
-            raise InvalidInput.single("area", f"fugitive area extends outside the boundary of park {park.name!r}")
+        _on_enterprise_site(session, enterprise, "lon", data.lon, data.lat)
+        site = enterprise.footprint or session.get(Park, enterprise.park_id).boundary
+        if data.area is not None and not geometry_inside(site, data.area):
+            raise InvalidInput.single("area", f"fugitive area extends outside the site of enterprise {enterprise.name!r}")
 
 
 class MonitoringPointService(CrudService):
@@ -218,7 +227,7 @@ class RiskSourceService(CrudService):
 
     def check(self, session, actor, data, existing):
         enterprise = _require(session, actor, Enterprise, data.enterprise_id, "enterprise_id", "write")
-        _inside_park(session.get(Park, enterprise.park_id), "lon", data.lon, data.lat)
+        _on_enterprise_site(session, enterprise, "lon", data.lon, data.lat)
 
     def columns(self, data):
         values = data.model_dump()

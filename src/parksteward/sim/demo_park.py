@@ -64,7 +64,6 @@ FENCE_INSET_M = 3.0  # fence-line monitoring points stand this far inside the fe
 
 # Administrative divisions (GB/T 2260) of the credit codes: Liuhe, Pukou, Nanjing city.
 DIVISIONS = {"320116": 0.75, "320111": 0.15, "320100": 0.10}
-DIVISION_DISTRICT = {"320116": "六合区", "320111": "六合区", "320100": "六合区"}
 
 # Demo logins, username -> (password, role); the enterprise user belongs to the first enterprise.
 DEMO_USERS: dict[str, tuple[str, str]] = {

@@ -1,0 +1,52 @@
+"""`parksteward demo` builds the demo park and serves it: checked over real HTTP."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_demo_command_serves_the_demo_park(tmp_path):
+    port = free_port()
+    env = {**os.environ, "PARKSTEWARD_SECRET_KEY": "a-secret-for-this-test-only-32-bytes!"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, process.stdout.read()
+            try:
+                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, "demo did not start within 120 s"
+            time.sleep(0.5)
+        landing = httpx.get(base + "/")
+        assert landing.status_code == 200 and "82" in landing.text and "入驻企业" in landing.text
+        from parksteward.sim.demo_park import DEMO_USERS
+
+        username, (password, _role) = next(iter(DEMO_USERS.items()))
+        token = httpx.post(f"{base}/api/v1/auth/token", data={"username": username, "password": password})
+        assert token.status_code == 200, token.text
+        headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        assert httpx.get(f"{base}/api/v1/enterprises?limit=1", headers=headers).json()["count"] == 82
+        assert (tmp_path / "demo.db").exists()
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "http://127.0.0.1" in output and username in output
