@@ -2,7 +2,11 @@
 
 import pytest
 
-from parksteward.registry.credit_code import CreditCodeError, check_character, validate_credit_code
+from parksteward.registry.credit_code import (
+    CreditCodeError,
+    check_character,
+    validate_credit_code,
+)
 
 
 @pytest.mark.parametrize(

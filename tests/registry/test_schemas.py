@@ -3,7 +3,11 @@
 import pytest
 from pydantic import ValidationError
 
-from parksteward.registry.schemas import EmissionSourceCreate, RiskSourceCreate, validate_cas
+from parksteward.registry.schemas import (
+    EmissionSourceCreate,
+    RiskSourceCreate,
+    validate_cas,
+)
 
 
 @pytest.mark.parametrize(

@@ -16,8 +16,8 @@ import re
 from collections import Counter, defaultdict
 
 import pytest
-from pyproj import Transformer
 import shapely
+from pyproj import Transformer
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from sqlalchemy import func, select

@@ -1,7 +1,7 @@
 """All tables of all domains, imported so that ``metadata`` is complete (for Alembic)."""
 
-from parksteward.db.base import Base
 from parksteward.accounts import tables as _accounts  # noqa: F401
+from parksteward.db.base import Base
 from parksteward.registry import tables as _registry  # noqa: F401
 
 metadata = Base.metadata

@@ -8,9 +8,8 @@ from fastapi import APIRouter, Body, Query
 
 from parksteward.api.crud_router import crud_router
 from parksteward.api.deps import ActorDep, SessionDep
-from parksteward.registry import geojson
+from parksteward.registry import geojson, service
 from parksteward.registry import schemas as s
-from parksteward.registry import service
 
 router = APIRouter()
 

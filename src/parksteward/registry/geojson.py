@@ -32,7 +32,11 @@ from parksteward.access import Actor
 from parksteward.crud import CrudService
 from parksteward.errors import Conflict, FieldError, InvalidInput
 from parksteward.registry import service as svc
-from parksteward.registry.geometry import POINT_OR_POLYGON_TYPES, POLYGON_TYPES, parse_geometry
+from parksteward.registry.geometry import (
+    POINT_OR_POLYGON_TYPES,
+    POLYGON_TYPES,
+    parse_geometry,
+)
 from parksteward.registry.tables import (
     Device,
     EmissionSource,

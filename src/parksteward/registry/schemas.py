@@ -13,11 +13,23 @@ import re
 from datetime import datetime
 from typing import Annotated, Any, Literal, Optional
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    create_model,
+    field_validator,
+    model_validator,
+)
 
 from parksteward.registry import choices
 from parksteward.registry.credit_code import validate_credit_code
-from parksteward.registry.geometry import check_point_or_polygon, check_polygon, representative_lonlat
+from parksteward.registry.geometry import (
+    check_point_or_polygon,
+    check_polygon,
+    representative_lonlat,
+)
 
 
 def _vocabulary(name: str, values) -> Any:
@@ -104,11 +116,6 @@ ParkUpdate = partial(ParkCreate, "ParkUpdate")
 
 class ParkRead(ReadSchema, ParkCreate):
     model_config = ConfigDict(from_attributes=True)
-
-
-class ParkBrief(ReadSchema):
-    name: str
-    timezone: str
 
 
 # ---------------------------------------------------------------- factor
@@ -359,8 +366,3 @@ WeatherStationUpdate = partial(WeatherStationCreate, "WeatherStationUpdate")
 
 class WeatherStationRead(ReadSchema, WeatherStationCreate):
     model_config = ConfigDict(from_attributes=True)
-
-
-class Page(BaseModel):
-    data: list[Any]
-    count: int

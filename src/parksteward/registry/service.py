@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from pydantic import BaseModel
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -15,7 +12,11 @@ from parksteward.crud import CrudService
 from parksteward.errors import InvalidInput, NotFound, PermissionDenied
 from parksteward.registry import schemas as s
 from parksteward.registry.factors import catalogue
-from parksteward.registry.geometry import geometry_inside, lonlat_inside, representative_lonlat
+from parksteward.registry.geometry import (
+    geometry_inside,
+    lonlat_inside,
+    representative_lonlat,
+)
 from parksteward.registry.tables import (
     Device,
     EmissionSource,
@@ -116,11 +117,6 @@ class EnterpriseService(CrudService):
         _inside_park(park, "lon", data.lon, data.lat)
         if data.footprint is not None and not geometry_inside(park.boundary, data.footprint):
             raise InvalidInput.single("footprint", f"footprint extends outside the boundary of park {park.name!r}")
-
-    def columns(self, data):
-        values = data.model_dump()
-        values["contacts"] = [c.model_dump() for c in data.contacts]
-        return values
 
 
 class EmissionSourceService(CrudService):
@@ -229,11 +225,6 @@ class RiskSourceService(CrudService):
         enterprise = _require(session, actor, Enterprise, data.enterprise_id, "enterprise_id", "write")
         _on_enterprise_site(session, enterprise, "lon", data.lon, data.lat)
 
-    def columns(self, data):
-        values = data.model_dump()
-        values["inventory"] = [item.model_dump() for item in data.inventory]
-        return values
-
 
 class WeatherStationService(CrudService):
     model = WeatherStation
@@ -284,7 +275,3 @@ sensitive_receptors = SensitiveReceptorService()
 risk_sources = RiskSourceService()
 weather_stations = WeatherStationService()
 factors = FactorService()
-
-
-def read_all(service: CrudService, objs: list[Any]) -> list[BaseModel]:
-    return [service.read(obj) for obj in objs]
