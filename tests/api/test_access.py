@@ -81,7 +81,8 @@ for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api
         ("POST", prefix): 403 if prefix == "/api/v1/enterprises" else 422,
         ("GET", prefix + "/{obj_id}"): 404,
         ("PATCH", prefix + "/{obj_id}"): 404,
-        ("DELETE", prefix + "/{obj_id}"): 404,
+        # Enterprises are removed by the park, whatever the id: a role check, so no leak.
+        ("DELETE", prefix + "/{obj_id}"): 403 if prefix == "/api/v1/enterprises" else 404,
     })
 for prefix in ("/api/v1/parks", "/api/v1/receptors", "/api/v1/weather-stations"):
     ENTERPRISE_A_EXPECTS.update({
@@ -170,6 +171,7 @@ def test_enterprise_user_manages_its_own_objects(client, world, login):
                         headers=headers)
     assert point.status_code == 201, point.text
     assert client.patch(f"/api/v1/enterprises/{a}", json={"address": "化工大道1号"}, headers=headers).status_code == 200
+    assert client.delete(f"/api/v1/enterprises/{a}", headers=headers).status_code == 403
     assert client.delete(f"/api/v1/sources/{source_id}", headers=headers).status_code == 204
 
 

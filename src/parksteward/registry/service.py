@@ -118,6 +118,11 @@ class EnterpriseService(CrudService):
         if data.footprint is not None and not geometry_inside(park.boundary, data.footprint):
             raise InvalidInput.single("footprint", f"footprint extends outside the boundary of park {park.name!r}")
 
+    def delete(self, session, actor, obj_id):
+        if not actor.writes_registry:
+            raise PermissionDenied("enterprises are removed by the park administration or the steward team")
+        super().delete(session, actor, obj_id)
+
 
 class EmissionSourceService(CrudService):
     model = EmissionSource
