@@ -19,8 +19,10 @@ from parksteward.config import Settings
 app = typer.Typer(help="ParkSteward: environmental management of an industrial park.", no_args_is_help=True)
 park_app = typer.Typer(help="Export, import and count a park's registry.", no_args_is_help=True)
 user_app = typer.Typer(help="Manage login users.", no_args_is_help=True)
+hj212_app = typer.Typer(help="HJ 212 protocol tools.", no_args_is_help=True)
 app.add_typer(park_app, name="park")
 app.add_typer(user_app, name="user")
+app.add_typer(hj212_app, name="hj212")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -233,6 +235,28 @@ def park_import(
     with sessions() as session:
         park = _run_service(lambda: import_park(session, SYSTEM, collection))
         console.print(f"park [bold]{park.name}[/] imported with id {park.id}")
+
+
+@hj212_app.command("decode")
+def hj212_decode(
+    file: Annotated[Optional[Path], typer.Argument(help="Frames, one per line (default: standard input).")] = None,
+    lenient: Annotated[bool, typer.Option("--lenient", help="Accept Modbus-CRC variants and odd tails, with a warning.")] = False,
+):
+    """Decode HJ 212 frames, one per line, into one JSON object per frame. Exits 0 however many are bad."""
+    import sys
+
+    from parksteward.hj212.describe import describe, line_to_frame
+
+    stream = file.open("rb") if file is not None else sys.stdin.buffer
+    try:
+        for line in stream:
+            if not line.strip():
+                continue
+            report = describe(line_to_frame(line), policy="lenient" if lenient else "strict")
+            typer.echo(json.dumps(report, ensure_ascii=False))
+    finally:
+        if file is not None:
+            stream.close()
 
 
 if __name__ == "__main__":

@@ -1,18 +1,13 @@
-"""The HJ 212 factor catalogue shipped with the package (data/factors.json)."""
+"""The HJ 212 factor catalogue as the registry loads it (shipped with the codec)."""
 
 from __future__ import annotations
 
-import json
-from functools import lru_cache
-from pathlib import Path
-
-CATALOGUE_FILE = Path(__file__).with_name("data") / "factors.json"
+from parksteward.hj212.codes import factor_catalogue
 
 
-@lru_cache(maxsize=1)
 def catalogue() -> dict:
     """The catalogue document: ``source``, ``verified`` and the list of ``factors``."""
-    return json.loads(CATALOGUE_FILE.read_text(encoding="utf-8"))
+    return factor_catalogue()
 
 
 def factor_codes() -> frozenset[str]:

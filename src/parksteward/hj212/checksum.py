@@ -1,0 +1,99 @@
+"""The HJ 212 frame checksum (Annex A "ANSI CRC16") and the variants seen in the field.
+
+The standard's algorithm is *not* CRC-16/MODBUS: the register is shifted right by 8 before
+each byte is XORed in, so after every byte the register holds at most 0xFF and the result
+depends on the last byte and the register before it only. It therefore takes just 256
+values, and its low byte is always one of 00 01 40 41 80 81 C0 C1 (reference hj212.md §4.3).
+It is an 8-bit error check, not integrity protection.
+
+Some data loggers reuse their Modbus CRC routine instead; a lenient per-device policy
+accepts those (printed high byte first, or byte-swapped) with a warning.
+
+References
+----------
+HJ 212-2017, Annex A (checksum algorithm and worked example ``1C80``).
+"""
+
+from __future__ import annotations
+
+import enum
+
+ANNEX_A_LOW_BYTES = frozenset({0x00, 0x01, 0x40, 0x41, 0x80, 0x81, 0xC0, 0xC1})
+
+
+def _reflected_table(poly: int) -> tuple[int, ...]:
+    table = []
+    for byte in range(256):
+        reg = byte
+        for _ in range(8):
+            reg = (reg >> 1) ^ poly if reg & 1 else reg >> 1
+        table.append(reg)
+    return tuple(table)
+
+
+_TABLE_A001 = _reflected_table(0xA001)  # CRC-16/ARC (= MODBUS) byte table
+
+
+def annex_a(data: bytes) -> int:
+    """HJ 212 Annex A checksum of a data segment.
+
+    Parameters
+    ----------
+    data : bytes
+        The data segment as transmitted, from ``QN=`` (or the first header field) up to and
+        including the closing ``&&``.
+
+    Returns
+    -------
+    int
+        The 16-bit checksum, printed as 4 upper-case hex digits high byte first.
+
+    Notes
+    -----
+    ``reg = 0xFFFF``; per byte: ``reg = (reg >> 8) ^ b``, then 8 times
+    ``carry = reg & 1; reg >>= 1; if carry: reg ^= 0xA001``. Because ``reg >> 8`` leaves at
+    most 8 bits, the 8 shifts equal one lookup in the CRC-16/ARC table.
+    """
+    reg = 0xFFFF
+    for byte in data:
+        reg = _TABLE_A001[(reg >> 8) ^ byte]
+    return reg
+
+
+def modbus(data: bytes) -> int:
+    """CRC-16/MODBUS (init 0xFFFF, reflected polynomial 0xA001), as some loggers send instead."""
+    reg = 0xFFFF
+    for byte in data:
+        reg = (reg >> 8) ^ _TABLE_A001[(reg ^ byte) & 0xFF]
+    return reg
+
+
+def swap_bytes(value: int) -> int:
+    return ((value & 0xFF) << 8) | (value >> 8)
+
+
+def format_checksum(value: int) -> str:
+    return f"{value:04X}"
+
+
+class Variant(enum.Enum):
+    """Which algorithm a printed checksum matches."""
+
+    ANNEX_A = "annex_a"
+    MODBUS = "modbus"
+    MODBUS_SWAPPED = "modbus_swapped"
+
+
+LENIENT_VARIANTS = (Variant.MODBUS, Variant.MODBUS_SWAPPED)
+
+
+def match_variant(data: bytes, printed: int) -> Variant | None:
+    """The variant whose checksum of ``data`` equals ``printed``, Annex A first; None if none does."""
+    if annex_a(data) == printed:
+        return Variant.ANNEX_A
+    crc = modbus(data)
+    if crc == printed:
+        return Variant.MODBUS
+    if swap_bytes(crc) == printed:
+        return Variant.MODBUS_SWAPPED
+    return None

@@ -1,0 +1,396 @@
+"""One HJ 212 frame: parse it from bytes, build it from fields, and build replies.
+
+Layout (HJ 212-2017 §6.2)::
+
+    ##  LLLL  <data segment>  CCCC  CR LF
+
+``LLLL`` is the byte length of the data segment, ``CCCC`` its Annex A checksum. The data
+segment is ``QN=…;ST=…;CN=…;PW=…;MN=…;Flag=…;[PNUM=…;PNO=…;]CP=&&<data area>&&``; the data
+area holds ``key=value`` items separated by ``;`` (between factors) and ``,`` (within one
+factor), e.g. ``a21026-Avg=24.8,a21026-Flag=N``.
+
+Parsing follows the receiver rules of the project reference (hj212.md §5, §13): header
+fields in any order, unknown ST/CN accepted, whitespace around keys and values stripped, the
+data area taken up to the *last* ``&&``, values kept as received strings. Every tolerated
+deviation is recorded in ``Frame.warnings``; everything else raises a typed
+:class:`~parksteward.hj212.errors.Hj212Error` that names what was found and expected.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from parksteward.hj212 import checksum as crc
+from parksteward.hj212.codes import ATTRIBUTE_FIELDS, code_system, to_2017
+from parksteward.hj212.errors import (
+    BadChecksum,
+    BadEncoding,
+    BadHeader,
+    BadLength,
+    BadTail,
+    MalformedSegment,
+    OverLong,
+    Truncated,
+)
+
+HEADER = b"##"
+TAIL = b"\r\n"
+STANDARD_MAX_SEGMENT = 1024  # HJ 212-2017 §6.2: data segment 0-1024 bytes
+DEFAULT_LENGTH_GUARD = 8192  # real devices exceed 1024 (1623 seen); 9999 is the 4-digit maximum
+POLICIES = ("strict", "lenient")
+VERSIONS = {0: "2005", 1: "2017", 2: "2025"}
+HEADER_KEYS = {k.lower(): k for k in ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")}
+_CHECKSUM = re.compile(rb"^[0-9A-Fa-f]{4}$")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """The Flag field: bits ``V5..V0 D A`` (HJ 212-2017 §6.3.2)."""
+
+    raw: int
+
+    @property
+    def version_bits(self) -> int:
+        return self.raw >> 2
+
+    @property
+    def d(self) -> bool:
+        """The frame is one part of a split packet (carries PNUM/PNO)."""
+        return bool(self.raw & 0b10)
+
+    @property
+    def a(self) -> bool:
+        """The sender asks for a reply."""
+        return bool(self.raw & 0b01)
+
+
+@dataclass(frozen=True)
+class FactorValue:
+    """One value of one factor in a frame's data area.
+
+    ``value`` is the string as received; ``number`` its parsed float (None when it is not a
+    number, e.g. a log text); ``flag`` the factor's data flag (``-Flag``) when the frame has one.
+    """
+
+    code: str
+    code_2017: str | None
+    field: str
+    value: str
+    number: float | None
+    flag: str | None
+    sample_time: str | None = None
+
+
+@dataclass(frozen=True)
+class Frame:
+    """A parsed frame. ``header`` and ``cp`` keep the received order (for byte-identical re-encoding)."""
+
+    header: tuple[tuple[str, str], ...]
+    cp: tuple[tuple[str, str], ...]
+    checksum_variant: crc.Variant = crc.Variant.ANNEX_A
+    warnings: tuple[str, ...] = ()
+    declared_length: int | None = None
+
+    def _get(self, key: str) -> str | None:
+        for k, v in self.header:
+            if k == key:
+                return v
+        return None
+
+    qn = property(lambda self: self._get("QN"))
+    st = property(lambda self: self._get("ST"))
+    cn = property(lambda self: self._get("CN"))
+    pw = property(lambda self: self._get("PW"))
+    mn = property(lambda self: self._get("MN"))
+
+    @property
+    def flag(self) -> Flag | None:
+        raw = self._get("Flag")
+        return Flag(int(raw)) if raw is not None and raw.isdigit() else None
+
+    @property
+    def pnum(self) -> int | None:
+        raw = self._get("PNUM")
+        return int(raw) if raw is not None and raw.isdigit() else None
+
+    @property
+    def pno(self) -> int | None:
+        raw = self._get("PNO")
+        return int(raw) if raw is not None and raw.isdigit() else None
+
+    @property
+    def declared_version(self) -> str | None:
+        """The version the Flag bits declare (None without Flag): '2005', '2017', '2025' or 'unknown:<n>'."""
+        flag = self.flag
+        if flag is None:
+            return None
+        return VERSIONS.get(flag.version_bits, f"unknown:{flag.version_bits}")
+
+    @property
+    def code_system(self) -> str | None:
+        """'2017' or '2005' by the factor codes the data area uses; None when it has none known."""
+        systems = {code_system(code) for code, _ in self.factor_fields()} - {None}
+        if "2017" in systems:
+            return "2017"
+        return "2005" if systems else None
+
+    @property
+    def version(self) -> str:
+        """The protocol version: the Flag bits where present, else 2005 (reference hj212.md §1)."""
+        return self.declared_version or "2005"
+
+    @property
+    def segment(self) -> bytes:
+        return encode_segment(self.header, self.cp)
+
+    def item(self, key: str) -> str | None:
+        """The first data-area item named ``key`` (e.g. ``DataTime``, ``QnRtn``)."""
+        for k, v in self.cp:
+            if k == key:
+                return v
+        return None
+
+    @property
+    def data_time(self) -> datetime | None:
+        """``DataTime`` as a naive local datetime (14 digits, or 17 with milliseconds); None if absent/bad."""
+        return parse_time(self.item("DataTime"))
+
+    def factor_fields(self) -> list[tuple[str, str]]:
+        """(code, field) of every ``code-field`` item, in order."""
+        out = []
+        for key, _ in self.cp:
+            code, sep, fld = key.partition("-")
+            if sep and code:
+                out.append((code, fld))
+        return out
+
+    def values(self) -> list[FactorValue]:
+        """The factor values of the data area: every ``code-field`` item except flags and sample times."""
+        attributes: dict[str, dict[str, str]] = {}
+        for key, value in self.cp:
+            code, sep, fld = key.partition("-")
+            if sep and fld in ATTRIBUTE_FIELDS:
+                attributes.setdefault(code, {}).setdefault(fld, value)
+        out = []
+        for key, value in self.cp:
+            code, sep, fld = key.partition("-")
+            if not sep or not code or fld in ATTRIBUTE_FIELDS:
+                continue
+            attrs = attributes.get(code, {})
+            out.append(FactorValue(code, to_2017(code), fld, value, parse_number(value),
+                                   attrs.get("Flag"), attrs.get("SampleTime")))
+        return out
+
+
+def parse_number(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if number == number and abs(number) != float("inf") else None  # no NaN/inf
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """``YYYYMMDDhhmmss`` (or with ``zzz`` milliseconds) as a naive datetime; None if malformed."""
+    if text is None or not text.isdigit() or len(text) not in (14, 17):
+        return None
+    try:
+        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+    except ValueError:
+        return None
+    return moment.replace(microsecond=int(text[14:]) * 1000) if len(text) == 17 else moment
+
+
+def format_time(moment: datetime) -> str:
+    return moment.strftime("%Y%m%d%H%M%S")
+
+
+# ---------------------------------------------------------------- parsing
+def parse_frame(raw: bytes, policy: str = "strict", length_guard: int = DEFAULT_LENGTH_GUARD) -> Frame:
+    """Parse one complete frame.
+
+    Parameters
+    ----------
+    raw : bytes
+        The frame from ``##`` through the tail. In lenient mode the tail may be LF only or absent.
+    policy : {'strict', 'lenient'}
+        Checksum and tail policy: strict accepts only the Annex A checksum and a CR LF tail;
+        lenient also accepts CRC-16/MODBUS (either byte order) and a missing/LF-only tail,
+        recording a warning.
+    length_guard : int
+        Longest data segment accepted [bytes]; longer than 1024 (the standard's limit) is
+        accepted with a warning.
+
+    Raises
+    ------
+    Hj212Error
+        A subclass naming what was wrong: BadHeader, OverLong, Truncated, BadLength,
+        BadChecksum, BadTail, BadEncoding, MalformedSegment.
+    """
+    if policy not in POLICIES:
+        raise ValueError(f"unknown checksum policy {policy!r}, expected one of {list(POLICIES)}")
+    warnings: list[str] = []
+    if not raw.startswith(HEADER):
+        raise BadHeader(f"frame starts with {raw[:2]!r}, expected b'##'", found=raw[:2])
+    digits = raw[2:6]
+    if len(digits) < 4 or not digits.isdigit():
+        raise BadHeader(f"length field is {digits!r}, expected 4 decimal digits", found=digits)
+    length = int(digits)
+    if length > length_guard:
+        raise OverLong(f"declared data segment of {length} bytes exceeds the guard of {length_guard}",
+                       declared=length, guard=length_guard)
+    end = 6 + length
+    if len(raw) < end + 4:
+        actual = _actual_length(raw)
+        if actual is not None and actual != length:
+            raise BadLength(f"declared data-segment length {length}, actual {actual}", declared=length, actual=actual)
+        raise Truncated(f"frame has {len(raw)} bytes, needs {end + 6} for a {length}-byte data segment",
+                        size=len(raw), needed=end + 6)
+    segment, printed = raw[6:end], raw[end:end + 4]
+    if not _CHECKSUM.match(printed) or not segment.endswith(b"&&"):
+        actual = _actual_length(raw)
+        if actual is not None and actual != length:
+            raise BadLength(f"declared data-segment length {length}, actual {actual}", declared=length, actual=actual)
+        if not _CHECKSUM.match(printed):
+            raise BadLength(f"no 4-hex-digit checksum after the declared {length}-byte data segment "
+                            f"(found {printed!r})", declared=length, actual=actual)
+    tail = raw[end + 4:]
+    if tail != TAIL:
+        if policy == "lenient" and tail in (b"", b"\n"):
+            warnings.append(f"tail is {tail!r}, expected b'\\r\\n'")
+        else:
+            raise BadTail(f"tail is {tail[:8]!r}, expected b'\\r\\n'", found=tail[:8])
+    if length > STANDARD_MAX_SEGMENT:
+        warnings.append(f"data segment of {length} bytes exceeds the standard's {STANDARD_MAX_SEGMENT}")
+    printed_value = int(printed, 16)
+    variant = crc.match_variant(segment, printed_value)
+    expected = crc.format_checksum(crc.annex_a(segment))
+    if variant is None or (variant is not crc.Variant.ANNEX_A and policy == "strict"):
+        how = "" if variant is None else f" (it is the {variant.value} variant, accepted only by the lenient policy)"
+        raise BadChecksum(f"checksum is {printed.decode()}, expected {expected}{how}",
+                          found=printed.decode(), expected=expected)
+    if variant is not crc.Variant.ANNEX_A:
+        warnings.append(f"checksum {printed.decode()} is {variant.value}, not Annex A ({expected})")
+    header, cp = parse_segment(segment, warnings)
+    return Frame(header=header, cp=cp, checksum_variant=variant, warnings=tuple(warnings), declared_length=length)
+
+
+def _actual_length(raw: bytes) -> int | None:
+    """Measure the real data segment: up to the last ``&&`` followed by 4 hex digits."""
+    match = None
+    for match in re.finditer(rb"&&[0-9A-Fa-f]{4}(\r\n|\n|$)", raw):
+        pass
+    if match is None:
+        return None
+    return match.start() + 2 - 6
+
+
+def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tuple, tuple]:
+    """Split a data segment into header fields and data-area items (both in order)."""
+    warnings = [] if warnings is None else warnings
+    try:
+        text = segment.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadEncoding(f"data segment is not UTF-8: byte {segment[exc.start:exc.start + 1]!r} at "
+                          f"offset {exc.start}", offset=exc.start) from None
+    cp_at = text.find("CP=&&")
+    if cp_at < 0:
+        raise MalformedSegment(f"no 'CP=&&' in the data segment {text[:60]!r}", text=text[:60])
+    area_end = text.rfind("&&")
+    if area_end < cp_at + 5:
+        raise MalformedSegment(f"data area is not closed by '&&': {text[cp_at:cp_at + 60]!r}", text=text[cp_at:])
+    if text[area_end + 2:].strip():
+        raise MalformedSegment(f"text after the data area: {text[area_end + 2:][:40]!r}", text=text[area_end + 2:])
+    header: list[tuple[str, str]] = []
+    for part in text[:cp_at].split(";"):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise MalformedSegment(f"header field {part!r} is not key=value", text=part)
+        key = key.strip()
+        canonical = HEADER_KEYS.get(key.lower(), key)
+        if canonical != key:
+            warnings.append(f"header field {key!r} read as {canonical!r}")
+        header.append((canonical, value.strip()))
+    cp: list[tuple[str, str]] = []
+    for part in re.split(r"[;,]", text[cp_at + 5:area_end]):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise MalformedSegment(f"data-area item {part!r} is not key=value", text=part)
+        cp.append((key.strip(), value.strip()))
+    flag = dict(header).get("Flag")
+    if flag is not None and not (flag.isdigit() and int(flag) <= 255):
+        raise MalformedSegment(f"Flag is {flag!r}, expected an integer 0-255", text=flag)
+    return tuple(header), tuple(cp)
+
+
+# ---------------------------------------------------------------- building
+def encode_segment(header, cp) -> bytes:
+    """The data segment for header fields and data-area items.
+
+    Items of the same factor (the part before ``-``) are joined by ``,``, different
+    factors and frame-level items by ``;`` (HJ 212-2017 §6.3.3).
+    """
+    parts = [f"{k}={v};" for k, v in header]
+    area = []
+    previous = None
+    for key, value in cp:
+        code, sep, _ = key.partition("-")
+        group = code if sep else None
+        if area:
+            area.append("," if group is not None and group == previous else ";")
+        area.append(f"{key}={value}")
+        previous = group
+    return ("".join(parts) + "CP=&&" + "".join(area) + "&&").encode("utf-8")
+
+
+def wrap_segment(segment: bytes, checksum: int | None = None) -> bytes:
+    """``##LLLL<segment>CCCC\\r\\n``; the Annex A checksum unless another is given (for tests)."""
+    if len(segment) > 9999:
+        raise OverLong(f"data segment of {len(segment)} bytes cannot be framed (at most 9999)",
+                       declared=len(segment), guard=9999)
+    value = crc.annex_a(segment) if checksum is None else checksum
+    return b"##%04d" % len(segment) + segment + crc.format_checksum(value).encode("ascii") + TAIL
+
+
+def build_frame(
+    *,
+    st: str,
+    cn: str,
+    mn: str,
+    pw: str,
+    cp: list[tuple[str, str]] | tuple = (),
+    qn: str | None = None,
+    flag: int | None = 5,
+    pnum: int | None = None,
+    pno: int | None = None,
+) -> bytes:
+    """A complete frame with the header in the standard's order (QN ST CN PW MN Flag PNUM PNO)."""
+    header = [("QN", qn), ("ST", st), ("CN", cn), ("PW", pw), ("MN", mn),
+              ("Flag", None if flag is None else str(flag)),
+              ("PNUM", None if pnum is None else str(pnum)), ("PNO", None if pno is None else str(pno))]
+    return wrap_segment(encode_segment([(k, v) for k, v in header if v is not None], cp))
+
+
+def build_reply(frame: Frame, cn: str = "9014", result: str | None = None) -> bytes:
+    """The centre's reply to ``frame``: 9014 data answer, 9013 notify answer, 9011/9012 with a code.
+
+    ``ST=91``, the frame's QN, PW and MN, ``Flag=4`` (2017) or ``Flag=0`` (2005), and ``CP=&&&&``
+    or ``CP=&&QnRtn=n&&`` / ``CP=&&ExeRtn=n&&`` (HJ 212-2017 §6.5 and Annex C; reference §10).
+    A 2005 frame without a header QN gets the QN inside the data area (2005 practice).
+    """
+    cp: list[tuple[str, str]] = []
+    if cn == "9011":
+        cp.append(("QnRtn", result or "1"))
+    elif cn == "9012":
+        cp.append(("ExeRtn", result or "1"))
+    flag = 0 if frame.version == "2005" else 4
+    qn = frame.qn
+    if qn is None and frame.version == "2005" and frame.item("QN") is not None:
+        cp.insert(0, ("QN", frame.item("QN")))
+    return build_frame(st="91", cn=cn, mn=frame.mn or "", pw=frame.pw or "", cp=cp, qn=qn, flag=flag)

@@ -1,0 +1,133 @@
+"""Cutting a TCP byte stream into HJ 212 frames.
+
+A data logger's stream may hold several frames in one read, one frame over several reads,
+garbage between frames, frames whose declared length is wrong, and frames without the CR LF
+tail. :class:`FrameSplitter` frames by the declared length (never by searching for CR LF),
+resynchronises on the next ``##`` after anything it cannot frame, and never holds more than
+one frame's worth of bytes (the length guard) plus one read.
+
+Every byte that arrives leaves the splitter exactly once, either inside a :class:`Chunk`
+that is a frame candidate or inside one that carries a framing error, so the gateway can
+archive all of it (reference hj212.md §13, steps 1-2).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parksteward.hj212.errors import BadHeader, BadLength, Hj212Error, OverLong, Truncated
+from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD, HEADER
+
+# A frame's end: the data area's closing "&&", the 4-hex checksum, then CR LF. It cannot occur
+# inside a valid data segment (the only other "&&" is the opening "CP=&&").
+_FRAME_END = re.compile(rb"&&[0-9A-Fa-f]{4}\r?\n")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Bytes cut from the stream: a frame candidate (``error`` None) or discarded bytes and why."""
+
+    raw: bytes
+    error: Hj212Error | None = None
+
+
+class Garbage(Hj212Error):
+    """Bytes between frames that do not start a frame."""
+
+    kind = "garbage"
+
+
+class FrameSplitter:
+    """Feed bytes in, get :class:`Chunk` objects out, in stream order."""
+
+    def __init__(self, length_guard: int = DEFAULT_LENGTH_GUARD):
+        self.length_guard = length_guard
+        self._buf = bytearray()
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buf)
+
+    def feed(self, data: bytes) -> list[Chunk]:
+        self._buf += data
+        out: list[Chunk] = []
+        while self._buf:
+            chunk = self._next()
+            if chunk is None:
+                break
+            out.append(chunk)
+        return out
+
+    def flush(self) -> list[Chunk]:
+        """At connection close or idle timeout: what is left becomes a frame (if complete but
+        for its tail) or a truncated piece."""
+        out = self.feed(b"")
+        if not self._buf:
+            return out
+        rest = bytes(self._buf)
+        self._buf.clear()
+        if rest.startswith(HEADER) and rest[2:6].isdigit() and len(rest) == int(rest[2:6]) + 10:
+            out.append(Chunk(rest))  # complete but for the tail: the parser's tail policy decides
+        else:
+            out.append(Chunk(rest, Truncated(f"connection ended inside a frame ({len(rest)} bytes buffered)",
+                                             size=len(rest))))
+        return out
+
+    def _cut(self, n: int, error: Hj212Error | None = None) -> Chunk:
+        raw = bytes(self._buf[:n])
+        del self._buf[:n]
+        return Chunk(raw, error)
+
+    def _next(self) -> Chunk | None:
+        buf = self._buf
+        start = buf.find(HEADER)
+        if start < 0:
+            # Keep a trailing '#', it may be the first half of the next header.
+            keep = 1 if buf.endswith(b"#") else 0
+            if len(buf) - keep == 0:
+                return None
+            return self._cut(len(buf) - keep, Garbage(f"{len(buf) - keep} bytes before any '##'"))
+        if start > 0:
+            return self._cut(start, Garbage(f"{start} bytes before '##'"))
+        if len(buf) < 6:
+            return None
+        digits = bytes(buf[2:6])
+        if not digits.isdigit():
+            return self._cut(2, BadHeader(f"length field is {digits!r}, expected 4 decimal digits", found=digits))
+        length = int(digits)
+        if length > self.length_guard:
+            return self._cut(2, OverLong(f"declared data segment of {length} bytes exceeds the guard of "
+                                         f"{self.length_guard}", declared=length, guard=self.length_guard))
+        body_end = 6 + length + 4  # through the checksum
+        # A frame end before the declared one: the declared length is too long.
+        early = _FRAME_END.search(buf, 6, min(len(buf), body_end + 1))
+        if early is not None and early.end() < body_end + 2 and early.start() + 2 - 6 != length:
+            actual = early.start() + 2 - 6
+            return self._cut(early.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
+                                                    declared=length, actual=actual))
+        if len(buf) < body_end + 1:
+            return None
+        if buf[body_end:body_end + 2] == b"\r\n":
+            return self._cut(body_end + 2)
+        if buf[body_end:body_end + 1] == b"\n":
+            return self._cut(body_end + 1)  # LF-only tail: the parser's policy decides
+        if buf[body_end:body_end + 1] == b"#":
+            if len(buf) < body_end + 2:
+                return None
+            if buf[body_end:body_end + 2] == HEADER:
+                return self._cut(body_end)  # no tail, the next frame follows at once
+        if buf[body_end:body_end + 1] == b"\r" and len(buf) < body_end + 2:
+            return None
+        # The bytes after the declared segment are not a checksum and tail. Where the real end
+        # of the frame is in sight, the declared length was too short: cut at the real end.
+        real = _FRAME_END.search(buf, 6)
+        if real is not None:
+            actual = real.start() + 2 - 6
+            if actual != length:
+                return self._cut(real.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
+                                                       declared=length, actual=actual))
+        elif len(buf) < self.length_guard + 12:
+            return None  # the end may still come
+        # Hand the declared extent to the parser, which names the problem (bad tail or checksum).
+        return self._cut(min(len(buf), body_end + 2))
