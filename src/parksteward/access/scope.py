@@ -25,6 +25,8 @@ class Ownership(enum.Enum):
     ENTERPRISE_SELF = "enterprise_self"  # the enterprise row itself
     ENTERPRISE_COLUMN = "enterprise_column"  # rows with an enterprise_id column (null = park-owned)
     VIA_POINT = "via_point"  # devices: through their monitoring point
+    VIA_DEVICE = "via_device"  # readings, roll-ups, frame verdicts: through their device's point
+    OPERATORS_ONLY = "operators_only"  # e.g. the raw-frame archive: never an enterprise's to read
 
 
 def ownership_of(model) -> Ownership:
@@ -59,8 +61,11 @@ def owner_clause(model, enterprise_id: int):
         return model.id == enterprise_id
     if ownership is Ownership.ENTERPRISE_COLUMN:
         return model.enterprise_id == enterprise_id
-    if ownership is Ownership.VIA_POINT:
-        from parksteward.registry.tables import MonitoringPoint
+    from parksteward.registry.tables import Device, MonitoringPoint
 
-        return model.point_id.in_(select(MonitoringPoint.id).where(MonitoringPoint.enterprise_id == enterprise_id))
+    own_points = select(MonitoringPoint.id).where(MonitoringPoint.enterprise_id == enterprise_id)
+    if ownership is Ownership.VIA_POINT:
+        return model.point_id.in_(own_points)
+    if ownership is Ownership.VIA_DEVICE:
+        return model.device_id.in_(select(Device.id).where(Device.point_id.in_(own_points)))
     return false()

@@ -87,7 +87,7 @@ REFERENCE_OF = {
     "point_id": "point_code",
 }
 POINT_FIELDS = ("lon", "lat")
-DEVICE_FIELDS = ("mn", "protocol_version", "factor_codes", "manufacturer", "model")
+DEVICE_FIELDS = ("mn", "protocol_version", "factor_codes", "checksum_policy", "manufacturer", "model")
 
 # An encoded argon2 hash as pwdlib / argon2-cffi write it: variant, version, cost, salt, digest.
 ARGON2_HASH = re.compile(

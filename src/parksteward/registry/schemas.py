@@ -224,6 +224,9 @@ class MonitoringPointCreate(Schema):
     kind: PointKind
     lon: Lon
     lat: Lat
+    reference_o2_pct: Annotated[float, Field(ge=0, lt=21)] | None = Field(
+        None, description="reference O2 of the 折算 (corrected) concentration of a stack, e.g. 3 for gas boilers [%]"
+    )
 
 
 MonitoringPointUpdate = partial(MonitoringPointCreate, "MonitoringPointUpdate")
@@ -251,6 +254,9 @@ class DeviceCreate(Schema):
     )
     protocol_version: ProtocolVersion = "2017"
     factor_codes: Annotated[list[str], AfterValidator(_check_factor_codes)] = []
+    checksum_policy: Literal["strict", "lenient"] = Field(
+        "strict", description="strict: Annex A checksum only; lenient: also the Modbus variants, with a warning"
+    )
     manufacturer: Annotated[str, Field(max_length=100)] | None = None
     model: Annotated[str, Field(max_length=100)] | None = None
 
@@ -270,6 +276,7 @@ class DeviceRead(ReadSchema):
     mn: str
     protocol_version: str
     factor_codes: list[str]
+    checksum_policy: str
     manufacturer: str | None
     model: str | None
 

@@ -120,6 +120,7 @@ class MonitoringPoint(TimestampMixin, Base):
     kind: Mapped[str] = mapped_column(String(24), index=True)
     lon: Mapped[float]
     lat: Mapped[float]
+    reference_o2_pct: Mapped[float | None]
 
     devices: Mapped[list[Device]] = relationship(
         back_populates="point", cascade="all, delete-orphan", passive_deletes=True
@@ -138,6 +139,7 @@ class Device(TimestampMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     protocol_version: Mapped[str] = mapped_column(String(8), default="2017")
     factor_codes: Mapped[list] = mapped_column(default=list)
+    checksum_policy: Mapped[str] = mapped_column(String(8), default="strict")
     manufacturer: Mapped[str | None] = mapped_column(String(100))
     model: Mapped[str | None] = mapped_column(String(100))
 
