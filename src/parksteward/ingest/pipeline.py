@@ -1,0 +1,205 @@
+"""The ingestion pipeline: archive -> decode -> authenticate -> validate -> store -> hand on.
+
+Transports (TCP, MQTT, HTTP) collect :class:`Arrival` objects and call
+:meth:`Pipeline.process` with a batch. The pipeline
+
+1. archives every arrival's bytes in ``raw_frame`` and commits, before anything is parsed;
+2. parses each frame (the device's checksum policy decides on Modbus variants), checks the
+   MN and password against the registered devices;
+3. turns data uploads (2011 real-time, 2051 minute, 2061 hourly, 2031 daily) into readings,
+   refusing values that are not finite numbers and naming every refusal;
+4. stores readings in one batched statement that ignores rows already stored, so a resent
+   frame is idempotent (key: device, factor, interval, field, DataTime);
+5. commits, and only then returns the replies (9014 data answers) the transports send, and
+   hands the committed batch to the alarm stage and the roll-up queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import Engine, insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
+from parksteward.hj212.codes import DATA_COMMANDS
+from parksteward.hj212.errors import BadChecksum, BadTail
+from parksteward.ingest.devices import DeviceDirectory, KnownDevice
+from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame, Reading
+
+log = logging.getLogger(__name__)
+
+# A DataTime further in the future than this is refused: the logger's clock is wrong.
+CLOCK_SKEW = timedelta(minutes=10)
+NUMERIC_FIELDS = frozenset({"Rtd", "Min", "Avg", "Max", "Cou", "ZsRtd", "ZsMin", "ZsAvg", "ZsMax",
+                            "Data", "DayData", "NightData"})
+
+
+@dataclass
+class Arrival:
+    """Bytes a transport received: one frame candidate, or bytes its framer discarded."""
+
+    raw: bytes
+    transport: str = "tcp"
+    peer: str | None = None
+    received_ms: int = field(default_factory=lambda: int(time.time() * 1000))
+    framing_error: Hj212Error | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one arrival."""
+
+    ok: bool
+    frame: Frame | None = None
+    device: KnownDevice | None = None
+    kind: str | None = None
+    message: str | None = None
+    readings: int = 0
+    reply: bytes | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CommittedBatch:
+    """What the alarm stage and the roll-up queue receive after a commit."""
+
+    readings: list[dict]
+
+
+class AlarmStage(Protocol):
+    def handle(self, batch: CommittedBatch) -> None: ...
+
+
+class NoAlarms:
+    """The default alarm stage: does nothing (graded warnings plug in here)."""
+
+    def handle(self, batch: CommittedBatch) -> None:
+        return None
+
+
+class Pipeline:
+    def __init__(self, engine: Engine, directory: DeviceDirectory | None = None,
+                 alarm_stage: AlarmStage | None = None, on_commit=None):
+        self.engine = engine
+        self.directory = directory or DeviceDirectory(engine)
+        self.alarm_stage = alarm_stage or NoAlarms()
+        self.on_commit = on_commit  # e.g. the roll-up queue: called with the CommittedBatch
+        dialect = engine.dialect.name
+        self._insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)
+
+    # ------------------------------------------------------------ the batch
+    def process(self, arrivals: list[Arrival]) -> list[Outcome]:
+        if not arrivals:
+            return []
+        frame_ids = self._archive(arrivals)
+        outcomes = [self._decode(arrival) for arrival in arrivals]
+        rows: list[dict] = []
+        for outcome, arrival in zip(outcomes, arrivals):
+            if outcome.ok and outcome.frame.cn in DATA_COMMANDS:
+                self._readings(outcome, arrival, rows)
+        verdicts = [
+            {"frame_id": frame_id, "device_id": o.device.id if o.device else None,
+             "mn": (o.frame.mn or "")[:32] if o.frame else None, "cn": (o.frame.cn or "")[:8] if o.frame else None,
+             "ok": o.ok, "kind": o.kind, "message": _clip(o.message or "; ".join(o.notes) or None),
+             "readings": o.readings}
+            for frame_id, o in zip(frame_ids, outcomes)
+        ]
+        with self.engine.begin() as connection:
+            if rows:
+                connection.execute(self._insert(Reading).on_conflict_do_nothing(), rows)
+            connection.execute(insert(FrameVerdict), verdicts)
+        for outcome in outcomes:
+            if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.a:
+                outcome.reply = build_reply(outcome.frame, "9014")
+        if rows:
+            batch = CommittedBatch(rows)
+            try:
+                self.alarm_stage.handle(batch)
+                if self.on_commit is not None:
+                    self.on_commit(batch)
+            except Exception:  # a failing consumer must not lose the acknowledgement
+                log.exception("alarm stage or roll-up queue failed on a committed batch")
+        return outcomes
+
+    def _archive(self, arrivals: list[Arrival]) -> list[int]:
+        rows = [{"received_ms": a.received_ms, "transport": a.transport, "peer": (a.peer or "")[:64] or None,
+                 "raw": a.raw} for a in arrivals]
+        with self.engine.begin() as connection:
+            result = connection.execute(insert(RawFrame).returning(RawFrame.id, sort_by_parameter_order=True), rows)
+            return [row[0] for row in result]
+
+    # ------------------------------------------------------------ one frame
+    def _decode(self, arrival: Arrival) -> Outcome:
+        if arrival.framing_error is not None:
+            return Outcome(False, kind=arrival.framing_error.kind, message=arrival.framing_error.message)
+        try:
+            frame = parse_frame(arrival.raw, policy="strict")
+        except (BadChecksum, BadTail) as strict_error:
+            # Field variants: acceptable only for a device on the lenient policy.
+            try:
+                frame = parse_frame(arrival.raw, policy="lenient")
+            except Hj212Error as exc:
+                return Outcome(False, kind=exc.kind, message=exc.message)
+            device = self.directory.get(frame.mn)
+            if device is None or device.checksum_policy != "lenient":
+                return Outcome(False, frame, device, kind=strict_error.kind,
+                               message=f"{strict_error.message} (device {frame.mn} is on the strict policy)")
+        except Hj212Error as exc:
+            return Outcome(False, kind=exc.kind, message=exc.message)
+        device = self.directory.get(frame.mn)
+        if device is None:
+            return Outcome(False, frame, kind="unknown_device", message=f"no registered device with MN {frame.mn!r}")
+        if self.directory.authenticate(frame.mn, frame.pw) is None:
+            return Outcome(False, frame, device, kind="wrong_password", message=f"wrong password for MN {frame.mn}")
+        return Outcome(True, frame, device, notes=list(frame.warnings))
+
+    def _readings(self, outcome: Outcome, arrival: Arrival, rows: list[dict]) -> None:
+        frame, device = outcome.frame, outcome.device
+        local = frame.data_time
+        if local is None:
+            outcome.ok, outcome.kind = False, "bad_data_time"
+            outcome.message = f"DataTime {frame.item('DataTime')!r} is missing or not YYYYMMDDhhmmss"
+            return
+        t = int(local.replace(tzinfo=device.timezone).timestamp())
+        if t * 1000 > arrival.received_ms + CLOCK_SKEW.total_seconds() * 1000:
+            outcome.ok, outcome.kind = False, "future_data_time"
+            outcome.message = (f"DataTime {local.isoformat()} is more than {CLOCK_SKEW} ahead of the arrival "
+                               f"{datetime.fromtimestamp(arrival.received_ms / 1000).isoformat()} (logger clock?)")
+            return
+        interval = INTERVAL_OF_CN[frame.cn]
+        seen: set[tuple[str, str]] = set()
+        for value in frame.values():
+            if value.field not in NUMERIC_FIELDS:
+                continue
+            factor = value.code_2017 or value.code
+            if value.number is None:
+                outcome.notes.append(f"{value.code}-{value.field}={value.value!r} is not a finite number: not stored")
+                continue
+            if value.code_2017 is None:
+                outcome.notes.append(f"unknown factor code {value.code!r}: stored as received")
+            key = (factor[:16], value.field[:16])
+            if key in seen:
+                outcome.notes.append(f"{value.code}-{value.field} repeated in one frame: the first value is kept")
+                continue
+            seen.add(key)
+            rows.append({"device_id": device.id, "factor": key[0], "interval": interval, "field": key[1], "t": t,
+                         "value": value.number, "flag": (value.flag or None) and value.flag[:4],
+                         "code": value.code[:16], "received_ms": arrival.received_ms})
+            outcome.readings += 1
+
+
+def _clip(text: str | None, limit: int = 500) -> str | None:
+    return None if text is None else text[:limit]
+
+
+def arrivals_from_lines(lines: Iterable[bytes], transport: str, peer: str | None = None) -> list[Arrival]:
+    from parksteward.hj212.describe import line_to_frame
+
+    return [Arrival(line_to_frame(line), transport, peer) for line in lines if line.strip()]

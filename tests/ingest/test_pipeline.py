@@ -1,0 +1,144 @@
+"""The ingestion pipeline against a real store: archive, authenticate, store, idempotency, replies."""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+import pytest
+from sqlalchemy import func, select
+
+from parksteward.hj212 import build_frame, parse_frame
+from parksteward.hj212.checksum import modbus
+from parksteward.hj212.frame import encode_segment, wrap_segment
+from parksteward.ingest.pipeline import Arrival, Pipeline
+from parksteward.ingest.tables import FrameVerdict, RawFrame, Reading
+from parksteward.registry.tables import Device
+from tests.factories import build_world
+
+HOURLY_CP = [("DataTime", "20250315090000"),
+             ("a21026-Avg", "24.8"), ("a21026-Max", "29.3"), ("a21026-Flag", "N"),
+             ("a19001-Avg", "9.4"), ("a19001-Flag", "N")]
+
+
+@pytest.fixture
+def world_and_pipeline(engine, session_factory):
+    with session_factory() as session:
+        world = build_world(session)
+        mn = session.get(Device, world.device["a"]).mn
+    return world, mn, Pipeline(engine)
+
+
+def readings(session_factory) -> list[Reading]:
+    with session_factory() as session:
+        return list(session.scalars(select(Reading).order_by(Reading.factor, Reading.field)))
+
+
+def hourly(mn: str, pw: str = "123456", qn: str = "20250315100000123", cp=HOURLY_CP, flag: int = 5) -> bytes:
+    return build_frame(st="31", cn="2061", mn=mn, pw=pw, qn=qn, flag=flag, cp=cp)
+
+
+def test_an_hourly_upload_is_archived_stored_and_answered(world_and_pipeline, session_factory):
+    world, mn, pipeline = world_and_pipeline
+    raw = hourly(mn)
+    [outcome] = pipeline.process([Arrival(raw, peer="127.0.0.1:5000")])
+    assert outcome.ok and outcome.readings == 3
+    # The data answer echoes the upload's QN, ST=91, CN=9014, Flag=4 (HJ 212-2017 §6.5).
+    reply = parse_frame(outcome.reply)
+    assert (reply.qn, reply.st, reply.cn, reply.flag.raw, reply.mn) == ("20250315100000123", "91", "9014", 4, mn)
+    stored = readings(session_factory)
+    # DataTime 2025-03-15 09:00 in Asia/Shanghai (UTC+8) is 01:00 UTC.
+    start = calendar.timegm((2025, 3, 15, 1, 0, 0))
+    assert [(r.factor, r.field, r.value, r.flag, r.interval, r.t) for r in stored] == [
+        ("a19001", "Avg", 9.4, "N", "hour", start),
+        ("a21026", "Avg", 24.8, "N", "hour", start),
+        ("a21026", "Max", 29.3, "N", "hour", start),
+    ]
+    with session_factory() as session:
+        archived = session.scalars(select(RawFrame)).one()
+        assert archived.raw == raw and archived.transport == "tcp" and archived.peer == "127.0.0.1:5000"
+        verdict = session.get(FrameVerdict, archived.id)
+        assert verdict.ok and verdict.device_id == world.device["a"] and verdict.readings == 3
+
+
+def test_a_resent_frame_stores_nothing_twice_and_is_answered_again(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    raw = hourly(mn)
+    pipeline.process([Arrival(raw)])
+    [again] = pipeline.process([Arrival(raw), ])
+    assert again.ok and again.reply is not None
+    assert len(readings(session_factory)) == 3
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(RawFrame)) == 2  # both arrivals archived
+
+
+def test_no_reply_unless_the_flag_asks(world_and_pipeline):
+    _, mn, pipeline = world_and_pipeline
+    [outcome] = pipeline.process([Arrival(hourly(mn, flag=4))])
+    assert outcome.ok and outcome.reply is None
+
+
+@pytest.mark.parametrize(("mn", "pw", "kind"), [("NOSUCHMN0001", "123456", "unknown_device"),
+                                                (None, "999999", "wrong_password")])
+def test_unknown_devices_and_wrong_passwords_are_refused_and_kept(world_and_pipeline, session_factory, mn, pw, kind):
+    _, known_mn, pipeline = world_and_pipeline
+    [outcome] = pipeline.process([Arrival(hourly(mn or known_mn, pw=pw))])
+    assert not outcome.ok and outcome.kind == kind and outcome.reply is None
+    assert readings(session_factory) == []
+    with session_factory() as session:
+        verdict = session.scalars(select(FrameVerdict)).one()
+        assert not verdict.ok and verdict.kind == kind
+
+
+def test_modbus_checksum_needs_the_lenient_policy(world_and_pipeline, session_factory):
+    world, mn, pipeline = world_and_pipeline
+    segment = encode_segment([("QN", "1"), ("ST", "31"), ("CN", "2061"), ("PW", "123456"), ("MN", mn),
+                              ("Flag", "5")], HOURLY_CP)
+    raw = wrap_segment(segment, checksum=modbus(segment))
+    [refused] = pipeline.process([Arrival(raw)])
+    assert not refused.ok and refused.kind == "bad_checksum" and "strict" in refused.message
+    with session_factory() as session:
+        session.get(Device, world.device["a"]).checksum_policy = "lenient"
+        session.commit()
+    pipeline.directory.refresh()
+    [accepted] = pipeline.process([Arrival(raw)])
+    assert accepted.ok and accepted.readings == 3
+    assert any("modbus" in note for note in accepted.notes)
+
+
+def test_valid_frames_survive_a_batch_full_of_bad_ones(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    good = hourly(mn)
+    bad = [good[:-6] + b"FFFF\r\n", good[:40], b"##abcd", b"\x00\xff" * 20, hourly(mn, cp=[]),
+           hourly(mn, cp=[("DataTime", "2025031509"), ("a21026-Avg", "1")])]
+    outcomes = pipeline.process([Arrival(raw) for raw in bad[:3]] + [Arrival(good)] + [Arrival(raw) for raw in bad[3:]])
+    assert [o.ok for o in outcomes] == [False, False, False, True, False, False, False]
+    assert [o.kind for o in outcomes if not o.ok] == ["bad_checksum", "truncated", "bad_header", "bad_header",
+                                                      "bad_data_time", "bad_data_time"]
+    assert len(readings(session_factory)) == 3
+
+
+def test_values_that_are_not_numbers_are_named_not_stored(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    cp = [("DataTime", "20250315090000"), ("a21026-Avg", "abc"), ("a21002-Avg", "NaN"), ("a34013-Avg", "3.3")]
+    [outcome] = pipeline.process([Arrival(hourly(mn, cp=cp))])
+    assert outcome.ok and outcome.readings == 1
+    assert any("a21026-Avg='abc'" in note for note in outcome.notes)
+    assert any("a21002-Avg='NaN'" in note for note in outcome.notes)
+
+
+def test_a_data_time_from_the_future_is_refused(world_and_pipeline):
+    _, mn, pipeline = world_and_pipeline
+    ahead = time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 8 * 3600 + 3600))  # an hour ahead, UTC+8
+    [outcome] = pipeline.process([Arrival(hourly(mn, cp=[("DataTime", ahead), ("a21026-Avg", "1")]))])
+    assert not outcome.ok and outcome.kind == "future_data_time"
+
+
+def test_2005_codes_are_stored_under_their_2017_codes(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    cp = [("DataTime", "20250315090000"), ("02-Avg", "24.8"), ("02-Flag", "N"), ("B02-Avg", "17.0")]
+    raw = build_frame(st="31", cn="2061", mn=mn, pw="123456", qn=None, flag=1, cp=cp)  # 2005: Flag 1 = reply
+    [outcome] = pipeline.process([Arrival(raw)])
+    assert outcome.ok
+    assert [(r.factor, r.code) for r in readings(session_factory)] == [("a00000", "B02"), ("a21026", "02")]
+    assert parse_frame(outcome.reply).flag.raw == 0  # a 2005 answer
