@@ -18,10 +18,11 @@ def free_port() -> int:
 
 
 def test_demo_command_serves_the_demo_park(tmp_path):
-    port = free_port()
+    port, gateway_port = free_port(), free_port()
     env = {**os.environ, "PARKSTEWARD_SECRET_KEY": "a-secret-for-this-test-only-32-bytes!"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port)],
+        [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port),
+         "--gateway-port", str(gateway_port)],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True,
     )
     base = f"http://127.0.0.1:{port}"
@@ -46,6 +47,9 @@ def test_demo_command_serves_the_demo_park(tmp_path):
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
         assert httpx.get(f"{base}/api/v1/enterprises?limit=1", headers=headers).json()["count"] == 82
         assert (tmp_path / "demo.db").exists()
+        # The HJ 212 gateway listens beside the API.
+        with socket.create_connection(("127.0.0.1", gateway_port), timeout=5):
+            pass
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

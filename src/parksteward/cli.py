@@ -117,18 +117,29 @@ def serve(
     db: DbOption = None,
     host: Annotated[Optional[str], typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[Optional[int], typer.Option(help="HTTP port (default 8000).")] = None,
+    gateway_port: Annotated[Optional[int], typer.Option(help="HJ 212 TCP gateway port (default 9212).")] = None,
+    no_gateway: Annotated[bool, typer.Option("--no-gateway", help="Serve the API only.")] = False,
 ):
-    """Serve the API (/api/v1, docs at /docs) and the landing page (/)."""
-    import uvicorn
+    """Serve the API (/api/v1, docs at /docs), the landing page (/) and the HJ 212 TCP gateway."""
+    import asyncio
+    import logging
 
-    from parksteward.api import create_app
+    from parksteward.server import serve as run
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     settings = Settings()
     engine, _ = _open(db)
-    settings = settings.model_copy(update={"database_url": database_url(db)})
-    host, port = host or settings.host, port or settings.port
-    console.print(f"ParkSteward on [bold]http://{host}:{port}/[/]  (API docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="info")
+    updates = {"database_url": database_url(db)}
+    updates.update({k: v for k, v in (("host", host), ("port", port), ("gateway_port", gateway_port)) if v is not None})
+    settings = settings.model_copy(update=updates)
+    base = f"http://{settings.host}:{settings.port}"
+    console.print(f"ParkSteward on [bold]{base}/[/]  (API docs: {base}/docs)")
+    if not no_gateway:
+        console.print(f"HJ 212 gateway on [bold]tcp://{settings.gateway_host}:{settings.gateway_port}[/]")
+    try:
+        asyncio.run(run(settings, engine, gateway=not no_gateway))
+    except KeyboardInterrupt:
+        pass
 
 
 @app.command()
@@ -136,6 +147,7 @@ def demo(
     data_dir: Annotated[Optional[Path], typer.Option(help="Folder of the demo store (default ./data).")] = None,
     host: Annotated[Optional[str], typer.Option(help="Address to bind.")] = None,
     port: Annotated[Optional[int], typer.Option(help="HTTP port.")] = None,
+    gateway_port: Annotated[Optional[int], typer.Option(help="HJ 212 TCP gateway port (default 9212).")] = None,
 ):
     """Build the demo park in a data folder if it is not there yet, then serve it."""
     from parksteward.sim.demo_park import DEMO_USERS
@@ -152,7 +164,7 @@ def demo(
     for username, (password, role) in DEMO_USERS.items():
         table.add_row(username, password, role)
     console.print(table)
-    serve(db=db, host=host, port=port)
+    serve(db=db, host=host, port=port, gateway_port=gateway_port, no_gateway=False)
 
 
 @user_app.command("add")

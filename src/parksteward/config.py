@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     token_minutes: int = Field(12 * 60, ge=1, description="Lifetime of a login token [min].")
     host: str = Field("127.0.0.1", description="Address `parksteward serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="HTTP port of the API and console.")
+    gateway_host: str = Field("127.0.0.1", description="Address the HJ 212 TCP gateway binds to.")
+    gateway_port: int = Field(9212, ge=0, le=65535, description="TCP port of the HJ 212 gateway (0: any free port).")
+    gateway_idle_timeout_s: float = Field(600.0, gt=0, description="Close a logger connection silent this long [s].")
     data_dir: Path = Field(
         Path("data"),
         description="Folder `parksteward demo` keeps its demo database in.",

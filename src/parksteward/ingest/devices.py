@@ -7,6 +7,7 @@ so a verified (MN, PW) pair is remembered until the device changes (``refresh``)
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -29,8 +30,13 @@ class KnownDevice:
 
 
 class DeviceDirectory:
+    # An unknown MN triggers a reload at most this often [s], so devices registered through
+    # the API are heard without a restart and a flood of strangers costs no more than this.
+    RELOAD_INTERVAL = 5.0
+
     def __init__(self, engine: Engine):
         self._sessions = make_sessionmaker(engine)
+        self._loaded_at = 0.0
         self._lock = threading.Lock()
         self._by_mn: dict[str, KnownDevice] = {}
         self._verified: set[tuple[str, str]] = set()
@@ -38,6 +44,7 @@ class DeviceDirectory:
 
     def refresh(self) -> None:
         """Reload devices from the store (after devices are added or changed)."""
+        self._loaded_at = time.monotonic()
         with self._sessions() as session:
             rows = session.execute(
                 select(Device, MonitoringPoint.id, Park.timezone)
@@ -58,7 +65,13 @@ class DeviceDirectory:
             self._by_mn = by_mn
 
     def get(self, mn: str | None) -> KnownDevice | None:
-        return self._by_mn.get(mn) if mn is not None else None
+        if mn is None:
+            return None
+        device = self._by_mn.get(mn)
+        if device is None and time.monotonic() - self._loaded_at > self.RELOAD_INTERVAL:
+            self.refresh()
+            device = self._by_mn.get(mn)
+        return device
 
     def authenticate(self, mn: str | None, password: str | None) -> KnownDevice | None:
         """The device with this MN if ``password`` is its password; None otherwise."""
