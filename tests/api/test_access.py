@@ -36,6 +36,8 @@ def b_objects(world):
         "/api/v1/parks/{park_id}/geojson": world.park,
         "/api/v1/users/{user_id}": world.user["b"],
         "/api/v1/factors/{code}": "a21026",
+        "/api/v1/points/{point_id}/latest": world.point["b"],
+        "/api/v1/points/{point_id}/series": world.point["b"],
     }
 
 
@@ -74,6 +76,8 @@ ENTERPRISE_A_EXPECTS = {
     ("POST", "/api/v1/parks/import"): 403,
     ("GET", "/api/v1/factors"): 200,
     ("GET", "/api/v1/factors/{code}"): 200,
+    ("GET", "/api/v1/points/{point_id}/latest"): 404,
+    ("GET", "/api/v1/points/{point_id}/series"): 404,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({
@@ -96,9 +100,10 @@ for prefix in ("/api/v1/parks", "/api/v1/receptors", "/api/v1/weather-stations")
 
 def fill(path: str, world) -> str:
     value = b_objects(world).get(path)
+    query = "?factor=a21026" if path.endswith("/series") else ""
     if value is None:
-        return path
-    return path.replace(path[path.index("{"):path.index("}") + 1], str(value))
+        return path + query
+    return path.replace(path[path.index("{"):path.index("}") + 1], str(value)) + query
 
 
 def test_route_table_covers_every_route(app):

@@ -21,6 +21,7 @@ from parksteward.accounts.api import router as accounts_router
 from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
 from parksteward.errors import InvalidInput, ParkStewardError
+from parksteward.ingest.api import router as ingest_router
 from parksteward.registry.api import router as registry_router
 from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
 
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(registry_router, prefix=API_PREFIX)
+    app.include_router(ingest_router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):

@@ -1,0 +1,101 @@
+"""Queries over monitoring data: latest values per point and time series, scoped by actor."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from parksteward.access import Actor
+from parksteward.errors import InvalidInput
+from parksteward.ingest.tables import INTERVALS, Reading, Rollup
+from parksteward.registry.service import monitoring_points
+from parksteward.registry.tables import Device, Factor
+
+DEFAULT_FIELD = {"raw": "Rtd", "minute": "Avg", "hour": "Avg", "day": "Avg"}
+MAX_POINTS = 100_000
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+
+
+def _epoch(moment: datetime) -> int:
+    return int(_utc(moment).timestamp())
+
+
+def _at(t: int) -> datetime:
+    return datetime.fromtimestamp(t, timezone.utc)
+
+
+def _device_ids(session: Session, point_id: int) -> list[int]:
+    return list(session.scalars(select(Device.id).where(Device.point_id == point_id)))
+
+
+def series(
+    session: Session, actor: Actor, point_id: int, factor: str, interval: str = "raw",
+    start: datetime | None = None, end: datetime | None = None, field: str | None = None,
+) -> dict:
+    """Values of one factor at one point between ``start`` and ``end`` (default: the last 24 h).
+
+    ``raw``: the device's real-time values (2011). ``minute``/``hour``/``day``: the platform's
+    roll-ups with their validity where computed, else the device's own period values
+    (2051/2061/2031).
+    """
+    if interval not in INTERVALS:
+        raise InvalidInput.single("interval", f"unknown interval {interval!r}, expected one of {list(INTERVALS)}")
+    point = monitoring_points.get(session, actor, point_id)
+    end = _utc(end) if end is not None else datetime.now(timezone.utc)
+    start = _utc(start) if start is not None else end - timedelta(days=1)
+    if start > end:
+        raise InvalidInput.single("from", f"start {start.isoformat()} is after end {end.isoformat()}")
+    field = field or DEFAULT_FIELD[interval]
+    devices = _device_ids(session, point.id)
+    t0, t1 = _epoch(start), _epoch(end)
+    data: dict[int, dict] = {}
+    rows = session.execute(
+        select(Reading.t, Reading.value, Reading.flag)
+        .where(Reading.device_id.in_(devices), Reading.factor == factor, Reading.interval == interval,
+               Reading.field == field, Reading.t >= t0, Reading.t <= t1)
+        .order_by(Reading.t).limit(MAX_POINTS)
+    ).all()
+    for t, value, flag in rows:
+        data[t] = {"t": _at(t), "value": value, "flag": flag, "valid": None if flag is None else flag == "N",
+                   "source": "device"}
+    if interval != "raw" and field == "Avg":
+        for t, mean, valid, flag in session.execute(
+            select(Rollup.t, Rollup.mean, Rollup.valid, Rollup.flag)
+            .where(Rollup.device_id.in_(devices), Rollup.factor == factor, Rollup.interval == interval,
+                   Rollup.t >= t0, Rollup.t <= t1)
+        ).all():
+            data[t] = {"t": _at(t), "value": mean, "flag": flag, "valid": valid, "source": "platform"}
+    points = [data[t] for t in sorted(data)]
+    unit = session.scalar(select(Factor.unit).where(Factor.code == factor))
+    return {"point_id": point.id, "factor": factor, "interval": interval, "field": field, "unit": unit,
+            "start": start, "end": end, "count": len(points), "data": points}
+
+
+def latest(session: Session, actor: Actor, point_id: int) -> dict:
+    """The most recent value of each factor (and interval, field) a point's devices sent."""
+    point = monitoring_points.get(session, actor, point_id)
+    devices = _device_ids(session, point.id)
+    newest = (
+        select(Reading.device_id, Reading.factor, Reading.interval, Reading.field, func.max(Reading.t).label("t"))
+        .where(Reading.device_id.in_(devices))
+        .group_by(Reading.device_id, Reading.factor, Reading.interval, Reading.field)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Reading, Factor.name_zh, Factor.name_en, Factor.unit)
+        .join(newest, and_(tuple_(Reading.device_id, Reading.factor, Reading.interval, Reading.field, Reading.t)
+                           == tuple_(newest.c.device_id, newest.c.factor, newest.c.interval, newest.c.field,
+                                     newest.c.t)))
+        .outerjoin(Factor, Factor.code == Reading.factor)
+        .order_by(Reading.factor, Reading.interval, Reading.field)
+    ).all()
+    return {"point_id": point.id, "data": [
+        {"factor": r.factor, "name_zh": zh, "name_en": en, "unit": unit, "interval": r.interval, "field": r.field,
+         "t": _at(r.t), "value": r.value, "flag": r.flag}
+        for r, zh, en, unit in rows
+    ]}
