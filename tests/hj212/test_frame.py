@@ -449,25 +449,23 @@ class TestErrors:
             parse_frame(raw)
         assert repr(flag) in info.value.message
 
-    # BUG (see the report): Flag, PNUM/PNO and DataTime are checked with str.isdigit(), which accepts
-    # Unicode digits such as '²' (U+00B2, valid UTF-8) that int() rejects, so a bare ValueError escapes
-    # instead of a typed error (and describe() / `hj212 decode` crash on such a line).
-    @pytest.mark.xfail(strict=True, raises=ValueError,
-                       reason="BUG: Flag=² passes str.isdigit() and int('²') raises a bare ValueError")
+    def test_a_repeated_flag_is_validated_as_read(self):
+        raw = make_frame(f"QN=20250315100000123;ST=31;CN=2011;PW=1;MN={MN_2017};Flag=X;Flag=5;CP=&&&&")
+        with pytest.raises(MalformedSegment):
+            parse_frame(raw)
+
+    # Flag, PNUM/PNO and DataTime accept ASCII digits only: str.isdigit() also takes Unicode digits
+    # such as '²' (U+00B2, valid UTF-8) that int() rejects.
     def test_flag_with_a_unicode_digit_is_malformed(self):
         raw = make_frame(f"QN=20250315100000123;ST=31;CN=2011;PW=1;MN={MN_2017};Flag=\u00b2;CP=&&&&")
         with pytest.raises(MalformedSegment):
             parse_frame(raw)
 
-    @pytest.mark.xfail(strict=True, raises=ValueError,
-                       reason="BUG: Frame.pnum uses str.isdigit(); int('²') raises a bare ValueError")
     def test_pnum_with_a_unicode_digit_is_none(self):
         f = parse_frame(make_frame(f"QN=20250315100000123;ST=31;CN=2011;PW=1;MN={MN_2017};Flag=7;"
                                    "PNUM=\u00b2;PNO=1;CP=&&&&"))
         assert f.pnum is None  # like any other non-numeric PNUM
 
-    @pytest.mark.xfail(strict=True, raises=ValueError,
-                       reason="BUG: parse_time uses str.isdigit(); int('²²²') (the ms part) raises a bare ValueError")
     def test_data_time_with_unicode_digits_is_none(self):
         f = parse_frame(make_frame(f"QN=20250315100000123;ST=31;CN=2061;PW=1;MN={MN_2017};Flag=5;"
                                    "CP=&&DataTime=20250315090000\u00b2\u00b2\u00b2&&"))
@@ -601,7 +599,8 @@ def safe_text(min_size: int = 0, max_size: int = 12):
 
 
 standard_header = st.lists(
-    st.tuples(st.sampled_from(["QN", "ST", "CN", "PW", "MN"]), safe_text()), max_size=5)
+    st.tuples(st.sampled_from(["QN", "ST", "CN", "PW", "MN"]), safe_text()), max_size=5,
+    unique_by=lambda item: item[0])  # a repeated standard header field is refused (tested above)
 extra_header = st.lists(
     st.tuples(safe_text(min_size=1).filter(lambda k: k.lower() not in HEADER_NAMES), safe_text()), max_size=3)
 flag_header = st.lists(st.tuples(st.just("Flag"), st.integers(0, 255).map(str)), max_size=1)
@@ -637,3 +636,11 @@ def test_build_parse_re_encode_is_byte_identical(system, cn, mn, pw, qn, flag, p
     assert (f.pnum, f.pno) == (pnum, pno)
     assert (f.flag.raw if f.flag else None) == flag
     assert f.cp == tuple(cp)
+
+
+def test_a_2025_frame_is_answered_with_2025_version_bits():
+    # Flag 9 = version bits 000010 (2025) + A; the answer carries 000010 with D = A = 0, i.e. Flag 8.
+    frame = parse_frame(make_frame(f"QN=20260315100000123;ST=31;CN=2011;PW=123456;MN={MN_2017};Flag=9;"
+                                   "CP=&&DataTime=20260315100000;a21026-Rtd=1.0&&"))
+    assert frame.version == "2025"
+    assert parse_frame(build_reply(frame)).flag.raw == 8

@@ -59,7 +59,6 @@ def _frame_fields(frame: Frame | None) -> dict:
 def line_to_frame(line: bytes) -> bytes:
     """A frame written on one line: strip the line end (a real CR LF / LF, or the four literal
     characters ``\\r\\n``) and put back the real CR LF tail."""
-    line = line.rstrip(b"\n")
-    line = line.removesuffix(b"\r")
-    line = line.removesuffix(b"\\r\\n")
+    line = line.rstrip(b"\r\n").rstrip(b" \t")
+    line = line.removesuffix(b"\\r\\n").rstrip(b" \t")
     return line + b"\r\n"

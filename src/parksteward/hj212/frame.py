@@ -42,7 +42,13 @@ DEFAULT_LENGTH_GUARD = 8192  # real devices exceed 1024 (1623 seen); 9999 is the
 POLICIES = ("strict", "lenient")
 VERSIONS = {0: "2005", 1: "2017", 2: "2025"}
 HEADER_KEYS = {k.lower(): k for k in ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")}
+_HEADER_NAMES = frozenset(HEADER_KEYS.values())
 _CHECKSUM = re.compile(rb"^[0-9A-Fa-f]{4}$")
+
+
+def ascii_digits(text: str | None) -> bool:
+    """True for a non-empty string of 0-9 only (``str.isdigit`` also takes '²' and other digits)."""
+    return text is not None and text.isascii() and text.isdigit()
 
 
 @dataclass(frozen=True)
@@ -108,17 +114,17 @@ class Frame:
     @property
     def flag(self) -> Flag | None:
         raw = self._get("Flag")
-        return Flag(int(raw)) if raw is not None and raw.isdigit() else None
+        return Flag(int(raw)) if ascii_digits(raw) else None
 
     @property
     def pnum(self) -> int | None:
         raw = self._get("PNUM")
-        return int(raw) if raw is not None and raw.isdigit() else None
+        return int(raw) if ascii_digits(raw) else None
 
     @property
     def pno(self) -> int | None:
         raw = self._get("PNO")
-        return int(raw) if raw is not None and raw.isdigit() else None
+        return int(raw) if ascii_digits(raw) else None
 
     @property
     def declared_version(self) -> str | None:
@@ -194,7 +200,7 @@ def parse_number(text: str) -> float | None:
 
 def parse_time(text: str | None) -> datetime | None:
     """``YYYYMMDDhhmmss`` (or with ``zzz`` milliseconds) as a naive datetime; None if malformed."""
-    if text is None or not text.isdigit() or len(text) not in (14, 17):
+    if not ascii_digits(text) or len(text) not in (14, 17):
         return None
     try:
         moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
@@ -314,6 +320,8 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
         canonical = HEADER_KEYS.get(key.lower(), key)
         if canonical != key:
             warnings.append(f"header field {key!r} read as {canonical!r}")
+        if canonical in _HEADER_NAMES and any(k == canonical for k, _ in header):
+            raise MalformedSegment(f"header field {canonical!r} appears twice", text=part)
         header.append((canonical, value.strip()))
     cp: list[tuple[str, str]] = []
     for part in re.split(r"[;,]", text[cp_at + 5:area_end]):
@@ -324,7 +332,7 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
             raise MalformedSegment(f"data-area item {part!r} is not key=value", text=part)
         cp.append((key.strip(), value.strip()))
     flag = dict(header).get("Flag")
-    if flag is not None and not (flag.isdigit() and int(flag) <= 255):
+    if flag is not None and not (ascii_digits(flag) and int(flag) <= 255):
         raise MalformedSegment(f"Flag is {flag!r}, expected an integer 0-255", text=flag)
     return tuple(header), tuple(cp)
 
@@ -389,7 +397,9 @@ def build_reply(frame: Frame, cn: str = "9014", result: str | None = None) -> by
         cp.append(("QnRtn", result or "1"))
     elif cn == "9012":
         cp.append(("ExeRtn", result or "1"))
-    flag = 0 if frame.version == "2005" else 4
+    # The frame's own version bits, no reply asked, not split: 0 (2005), 4 (2017), 8 (2025).
+    bits = {"2005": 0, "2017": 1, "2025": 2}.get(frame.version, 1)
+    flag = bits << 2
     qn = frame.qn
     if qn is None and frame.version == "2005" and frame.item("QN") is not None:
         cp.insert(0, ("QN", frame.item("QN")))

@@ -94,7 +94,8 @@ class FrameSplitter:
             return None
         digits = bytes(buf[2:6])
         if not digits.isdigit():
-            return self._cut(2, BadHeader(f"length field is {digits!r}, expected 4 decimal digits", found=digits))
+            # Drop one byte only: in '###0101...' the real header starts at the second '#'.
+            return self._cut(1, BadHeader(f"length field is {digits!r}, expected 4 decimal digits", found=digits))
         length = int(digits)
         if length > self.length_guard:
             return self._cut(2, OverLong(f"declared data segment of {length} bytes exceeds the guard of "
@@ -119,15 +120,22 @@ class FrameSplitter:
                 return self._cut(body_end)  # no tail, the next frame follows at once
         if buf[body_end:body_end + 1] == b"\r" and len(buf) < body_end + 2:
             return None
-        # The bytes after the declared segment are not a checksum and tail. Where the real end
-        # of the frame is in sight, the declared length was too short: cut at the real end.
-        real = _FRAME_END.search(buf, 6)
+        # The bytes after the declared segment are not a checksum and tail. Look no further
+        # than the next '##': a frame cut short (a logger reset mid-frame) must not swallow
+        # the valid frame that follows it.
+        next_header = buf.find(HEADER, 2)
+        limit = next_header if next_header >= 0 else len(buf)
+        real = _FRAME_END.search(buf, 6, limit)
         if real is not None:
             actual = real.start() + 2 - 6
             if actual != length:
                 return self._cut(real.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
                                                        declared=length, actual=actual))
-        elif len(buf) < self.length_guard + 12:
+        if next_header >= 0 and next_header < body_end + 2:
+            return self._cut(next_header, Truncated(f"frame ends after {next_header} bytes, before its declared "
+                                                    f"{length}-byte data segment, checksum and tail",
+                                                    size=next_header, needed=body_end + 2))
+        if real is None and next_header < 0 and len(buf) < self.length_guard + 12:
             return None  # the end may still come
         # Hand the declared extent to the parser, which names the problem (bad tail or checksum).
         return self._cut(min(len(buf), body_end + 2))

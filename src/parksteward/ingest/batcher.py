@@ -19,8 +19,13 @@ log = logging.getLogger(__name__)
 
 
 class Batcher:
-    def __init__(self, pipeline: Pipeline, max_batch: int = 2000, max_wait: float = 0.02, max_queue: int = 50_000):
+    def __init__(self, pipeline: Pipeline, max_batch: int = 2000, max_wait: float = 0.02, max_queue: int = 50_000,
+                 periodic=None, period_s: float = 5.0):
         self.pipeline = pipeline
+        # Work for the writer thread between batches, at most every period_s (e.g. roll-ups),
+        # so that one thread writes and SQLite never sees two writers.
+        self.periodic = periodic
+        self.period_s = period_s
         self.max_batch = max_batch
         self.max_wait = max_wait
         self._queue: asyncio.Queue[tuple[Arrival, asyncio.Future]] = asyncio.Queue(max_queue)
@@ -46,8 +51,18 @@ class Batcher:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
+        last_periodic = loop.time()
         while True:
-            first = await self._queue.get()
+            if self.periodic is not None and loop.time() - last_periodic >= self.period_s:
+                last_periodic = loop.time()
+                try:
+                    await loop.run_in_executor(self._executor, self.periodic)
+                except Exception:
+                    log.exception("periodic ingest work failed")
+            try:
+                first = await asyncio.wait_for(self._queue.get(), self.period_s)
+            except TimeoutError:
+                continue
             batch = [first]
             deadline = loop.time() + self.max_wait
             while len(batch) < self.max_batch:

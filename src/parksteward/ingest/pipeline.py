@@ -99,11 +99,19 @@ class Pipeline:
         if not arrivals:
             return []
         frame_ids = self._archive(arrivals)
-        outcomes = [self._decode(arrival) for arrival in arrivals]
+        outcomes: list[Outcome] = []
         rows: list[dict] = []
-        for outcome, arrival in zip(outcomes, arrivals):
-            if outcome.ok and outcome.frame.cn in DATA_COMMANDS:
-                self._readings(outcome, arrival, rows)
+        for arrival in arrivals:
+            try:
+                outcome = self._decode(arrival)
+                if outcome.ok and outcome.frame.cn in DATA_COMMANDS:
+                    frame_rows: list[dict] = []
+                    self._readings(outcome, arrival, frame_rows)
+                    rows += frame_rows
+            except Exception as exc:  # a codec bug must cost one frame, never the batch
+                log.exception("unexpected error decoding a frame from %s", arrival.peer)
+                outcome = Outcome(False, kind="internal_error", message=f"{exc.__class__.__name__}: {exc}")
+            outcomes.append(outcome)
         verdicts = [
             {"frame_id": frame_id, "device_id": o.device.id if o.device else None,
              "mn": (o.frame.mn or "")[:32] if o.frame else None, "cn": (o.frame.cn or "")[:8] if o.frame else None,

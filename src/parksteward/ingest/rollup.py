@@ -1,0 +1,203 @@
+"""Platform roll-ups: minute values from real-time values, hours from minutes, days from hours.
+
+Committed batches mark the periods they touched as dirty (:meth:`RollupEngine.mark`);
+:meth:`RollupEngine.run` recomputes the dirty periods bottom-up and upserts them into
+``rollup``. Each level reads the level below:
+
+* minute <- the device's real-time values (2011, ``Rtd``);
+* hour   <- the device's own minute values (2051 ``Avg``) where it sends them, else the
+  platform's minute roll-ups;
+* day    <- the platform's hour roll-ups where present, else the device's hourly values
+  (2061 ``Avg`` with their flags). Days follow the park's local calendar.
+
+Validity follows :mod:`parksteward.ingest.validity`. Hours of a stack also get the 折算
+(O2-corrected) mean where the point has a reference O2 and the device reports O2 (a19001),
+and the emission rate where it reports the flue-gas flow (a00000).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from datetime import datetime, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Engine, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from parksteward.hj212.codes import factor_catalogue
+from parksteward.ingest.pipeline import CommittedBatch
+from parksteward.ingest.tables import Reading, Rollup
+from parksteward.ingest.validity import corrected_concentration, emission_rate_g_s, period_value, rule_for
+from parksteward.registry.tables import Device, MonitoringPoint, Park
+
+O2_FACTOR, FLOW_FACTOR = "a19001", "a00000"
+# Factors whose values are mass concentrations in flue gas [mg/m3]: these get 折算 and rates.
+CONCENTRATIONS = frozenset(row["code"] for row in factor_catalogue()["factors"]
+                           if row["medium"] == "air" and row["unit"] == "mg/m³")
+LEVELS = ("minute", "hour", "day")
+SOURCE_OF = {"minute": "raw", "hour": "minute", "day": "hour"}
+STEP = {"raw": 1.0, "minute": 60.0, "hour": 3600.0}
+# The longest time one value of a level can stand for: MinInterval is at most 30 min
+# (HJ 212-2017 Table 4), an hourly value stands for its hour.
+MAX_STEP = {"raw": 60.0, "minute": 1800.0, "hour": 3600.0}
+
+
+class RollupEngine:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self._lock = threading.Lock()
+        # level -> device_id -> [t_min, t_max] of source values that changed
+        self._dirty: dict[str, dict[int, list[int]]] = {level: {} for level in LEVELS}
+        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        self._points: dict[int, tuple[ZoneInfo, float | None]] = {}
+
+    # ------------------------------------------------------------ marking
+    def mark(self, batch: CommittedBatch) -> None:
+        """Remember which periods a committed batch touched (cheap; called on the hot path)."""
+        level_of = {"raw": "minute", "minute": "hour", "hour": "day"}
+        with self._lock:
+            for row in batch.readings:
+                level = level_of.get(row["interval"])
+                if level is None:
+                    continue
+                self._widen(level, row["device_id"], row["t"], row["t"])
+
+    def _widen(self, level: str, device_id: int, t0: int, t1: int) -> None:
+        span = self._dirty[level].get(device_id)
+        if span is None:
+            self._dirty[level][device_id] = [t0, t1]
+        else:
+            span[0], span[1] = min(span[0], t0), max(span[1], t1)
+
+    def pending(self) -> int:
+        with self._lock:
+            return sum(len(devices) for devices in self._dirty.values())
+
+    # ------------------------------------------------------------ computing
+    def run(self) -> int:
+        """Recompute every dirty period, bottom-up; returns the number of roll-up rows written."""
+        written = 0
+        for level in LEVELS:
+            with self._lock:
+                dirty, self._dirty[level] = self._dirty[level], {}
+            if dirty:
+                written += self._compute(level, dirty)
+        return written
+
+    def _point_info(self, device_ids) -> None:
+        missing = [d for d in device_ids if d not in self._points]
+        if not missing:
+            return
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(Device.id, Park.timezone, MonitoringPoint.reference_o2_pct)
+                .join(MonitoringPoint, Device.point_id == MonitoringPoint.id)
+                .join(Park, MonitoringPoint.park_id == Park.id)
+                .where(Device.id.in_(missing))
+            ).all()
+        for device_id, tz, o2_ref in rows:
+            self._points[device_id] = (ZoneInfo(tz), o2_ref)
+
+    def _period_start(self, level: str, device_id: int, t: int) -> int:
+        if level == "minute":
+            return t - t % 60
+        if level == "hour":
+            return t - t % 3600
+        zone = self._points[device_id][0]
+        local = datetime.fromtimestamp(t, timezone.utc).astimezone(zone)
+        return int(local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp())
+
+    def _period_end(self, level: str, device_id: int, start: int) -> int:
+        if level != "day":
+            return start + (60 if level == "minute" else 3600)
+        return self._period_start("day", device_id, start + 26 * 3600)
+
+    def _compute(self, level: str, dirty: dict[int, list[int]]) -> int:
+        self._point_info(dirty)
+        rows: list[dict] = []
+        with self.engine.connect() as connection:
+            for device_id, (t0, t1) in dirty.items():
+                if device_id not in self._points:
+                    continue  # the device was deleted meanwhile
+                start = self._period_start(level, device_id, t0)
+                end = self._period_end(level, device_id, self._period_start(level, device_id, t1))
+                values = self._source_values(connection, level, device_id, start, end)
+                rows += self._aggregate(level, device_id, values)
+            if rows:
+                stmt = self._insert(Rollup)
+                update = {c: stmt.excluded[c] for c in ("n_valid", "n_total", "mean", "minimum", "maximum", "valid",
+                                                        "flag", "corrected", "rate_g_s")}
+                connection.execute(stmt.on_conflict_do_update(
+                    index_elements=["device_id", "factor", "interval", "t"], set_=update), rows)
+                connection.commit()
+        if level != "day":
+            next_level = LEVELS[LEVELS.index(level) + 1]
+            with self._lock:
+                for row in rows:
+                    self._widen(next_level, row["device_id"], row["t"], row["t"])
+        return len(rows)
+
+    def _source_values(self, connection, level: str, device_id: int, start: int, end: int):
+        """factor -> {t: (value, flag)} of the level below, the device's own values winning."""
+        source = SOURCE_OF[level]
+        field = "Rtd" if source == "raw" else "Avg"
+        values: dict[str, dict[int, tuple[float | None, str | None]]] = defaultdict(dict)
+        if source != "raw":
+            for factor, t, mean, flag in connection.execute(
+                select(Rollup.factor, Rollup.t, Rollup.mean, Rollup.flag)
+                .where(Rollup.device_id == device_id, Rollup.interval == source, Rollup.t >= start, Rollup.t < end)
+            ):
+                values[factor][t] = (mean, flag)
+        device_values: dict[str, dict[int, tuple]] = defaultdict(dict)
+        for factor, t, value, flag in connection.execute(
+            select(Reading.factor, Reading.t, Reading.value, Reading.flag)
+            .where(Reading.device_id == device_id, Reading.interval == source, Reading.field == field,
+                   Reading.t >= start, Reading.t < end)
+        ):
+            device_values[factor][t] = (value, flag)
+        for factor, by_t in device_values.items():
+            if level == "day" and factor in values:
+                continue  # the platform's hours (with their validity) win over the device's own
+            values[factor] = by_t  # for hours: the device's minute data win over platform minutes
+        return values
+
+    def _aggregate(self, level: str, device_id: int, values) -> list[dict]:
+        source = SOURCE_OF[level]
+        periods: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for factor, by_t in values.items():
+            for t in sorted(by_t):
+                periods[(factor, self._period_start(level, device_id, t))].append(t)
+        results = {}
+        for (factor, start), times in periods.items():
+            step = min(_step(times, STEP[source]), MAX_STEP[source])
+            items = [values[factor][t] for t in times]
+            results[(factor, start)] = period_value(items, rule_for(factor, level), step)
+        _, o2_ref = self._points[device_id]
+        rows = []
+        for (factor, start), result in results.items():
+            corrected = rate = None
+            if level != "minute" and result.mean is not None and factor in CONCENTRATIONS:
+                o2 = results.get((O2_FACTOR, start))
+                if o2_ref is not None and o2 is not None and o2.mean is not None and o2.mean < 21:
+                    corrected = corrected_concentration(result.mean, o2.mean, o2_ref)
+                flow = results.get((FLOW_FACTOR, start))
+                if flow is not None and flow.mean is not None:
+                    rate = emission_rate_g_s(result.mean, flow.mean)
+            rows.append({"device_id": device_id, "factor": factor, "interval": level, "t": start,
+                         "n_valid": min(result.n_valid, 32767), "n_total": min(result.n_total, 32767),
+                         "mean": result.mean, "minimum": result.minimum, "maximum": result.maximum,
+                         "valid": result.valid, "flag": result.flag, "corrected": corrected, "rate_g_s": rate})
+        return rows
+
+
+def _step(times: list[int], default: float) -> float:
+    """The time one value stands for: the most common spacing of the values within one
+    period, else ``default``."""
+    if len(times) < 2:
+        return default
+    gaps = [b - a for a, b in zip(times, times[1:]) if b > a]
+    if not gaps:
+        return default
+    return float(max(set(gaps), key=gaps.count))

@@ -1,0 +1,87 @@
+"""Roll-ups from stored readings: validity, corrected means and emission rates, local days."""
+
+from __future__ import annotations
+
+import calendar
+
+import pytest
+from sqlalchemy import select
+
+from parksteward.hj212 import build_frame
+from parksteward.ingest.pipeline import Arrival, Pipeline
+from parksteward.ingest.rollup import RollupEngine
+from parksteward.ingest.tables import Rollup
+from parksteward.registry.tables import Device, MonitoringPoint
+from tests.factories import build_world
+
+
+@pytest.fixture
+def setup(engine, session_factory):
+    with session_factory() as session:
+        world = build_world(session)
+        device = session.get(Device, world.device["a"])
+        session.get(MonitoringPoint, device.point_id).reference_o2_pct = 9.0
+        session.commit()
+        mn, device_id = device.mn, device.id
+    rollups = RollupEngine(engine)
+    return mn, device_id, Pipeline(engine, on_commit=rollups.mark), rollups
+
+
+def minute_frame(mn: str, hh: int, mm: int, cp: list) -> Arrival:
+    return Arrival(build_frame(st="31", cn="2051", mn=mn, pw="123456", qn=f"{hh}{mm}",
+                               cp=[("DataTime", f"20250315{hh:02d}{mm:02d}00")] + cp))
+
+
+def rollups(session_factory, interval: str) -> dict:
+    with session_factory() as session:
+        return {(r.factor, r.t): r for r in session.scalars(select(Rollup).where(Rollup.interval == interval))}
+
+
+def test_hour_from_minute_data_with_correction_and_rate(setup, session_factory):
+    mn, device_id, pipeline, engine = setup
+    arrivals = []
+    for mm in range(60):
+        flag = "N" if mm < 45 else "C"  # 45 valid minutes, 15 in calibration
+        arrivals.append(minute_frame(mn, 9, mm, [
+            ("a21026-Avg", "30.0" if flag == "N" else "500.0"), ("a21026-Flag", flag),
+            ("a19001-Avg", "12.0"), ("a19001-Flag", "N"),
+            ("a00000-Avg", "20.0"), ("a00000-Flag", "N")]))
+    assert all(o.ok for o in pipeline.process(arrivals))
+    assert engine.run() > 0
+    hour = rollups(session_factory, "hour")
+    start = calendar.timegm((2025, 3, 15, 1, 0, 0))  # 09:00 Asia/Shanghai
+    so2 = hour[("a21026", start)]
+    assert (so2.n_valid, so2.n_total, so2.valid, so2.flag) == (45, 60, True, "N")
+    assert so2.mean == pytest.approx(30.0)  # calibration minutes are excluded
+    # Hand calculation: 30 x (21 - 9) / (21 - 12) = 40.0 mg/m3; rate 30 x 20 / 1000 = 0.6 g/s.
+    assert so2.corrected == pytest.approx(40.0)
+    assert so2.rate_g_s == pytest.approx(0.6)
+    assert hour[("a19001", start)].corrected is None
+
+
+def test_an_hour_with_44_valid_minutes_is_invalid(setup, session_factory):
+    mn, _, pipeline, engine = setup
+    pipeline.process([minute_frame(mn, 10, mm, [("a21026-Avg", "30.0"), ("a21026-Flag", "N" if mm < 44 else "D")])
+                      for mm in range(60)])
+    engine.run()
+    [so2] = rollups(session_factory, "hour").values()
+    assert (so2.n_valid, so2.valid, so2.flag) == (44, False, "D")
+
+
+def test_minutes_from_real_time_values_and_a_local_day(setup, session_factory):
+    mn, _, pipeline, engine = setup
+    arrivals = []
+    for hh in range(24):  # every hour of the local day 2025-03-15: one minute of real-time data each
+        for ss in (0, 15, 30, 45):
+            cp = [("DataTime", f"20250315{hh:02d}00{ss:02d}"), ("a21026-Rtd", f"{hh}.0"), ("a21026-Flag", "N")]
+            arrivals.append(Arrival(build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{hh}{ss}", cp=cp)))
+    pipeline.process(arrivals)
+    engine.run()
+    minutes = rollups(session_factory, "minute")
+    assert len(minutes) == 24 and all(m.valid and m.n_total == 4 for m in minutes.values())
+    hours = rollups(session_factory, "hour")
+    assert len(hours) == 24 and not any(h.valid for h in hours.values())  # 1 valid minute < 45
+    [((factor, t), day)] = rollups(session_factory, "day").items()
+    # The local day starts at 2025-03-15 00:00 +08:00 = 2025-03-14 16:00 UTC.
+    assert factor == "a21026" and t == calendar.timegm((2025, 3, 14, 16, 0, 0))
+    assert not day.valid and day.n_total == 24 and day.n_valid == 0
