@@ -35,6 +35,12 @@ class Settings(BaseSettings):
     gateway_host: str = Field("127.0.0.1", description="Address the HJ 212 TCP gateway binds to.")
     gateway_port: int = Field(9212, ge=0, le=65535, description="TCP port of the HJ 212 gateway (0: any free port).")
     gateway_idle_timeout_s: float = Field(600.0, gt=0, description="Close a logger connection silent this long [s].")
+    mqtt_host: str | None = Field(None, description="MQTT broker to subscribe to for frames and JSON readings "
+                                  "(unset: no MQTT adapter).")
+    mqtt_port: int = Field(1883, ge=1, le=65535, description="MQTT broker port.")
+    mqtt_prefix: str = Field("parksteward", description="Topic prefix: <prefix>/hj212/<MN>, <prefix>/readings/<MN>.")
+    mqtt_username: str | None = Field(None, description="MQTT user name, if the broker asks for one.")
+    mqtt_password: str | None = Field(None, description="MQTT password.")
     data_dir: Path = Field(
         Path("data"),
         description="Folder `parksteward demo` keeps its demo database in.",

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from parksteward.api import create_app
 from parksteward.config import Settings
 from parksteward.ingest.batcher import Batcher
+from parksteward.ingest.mqtt import MqttAdapter
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tcp import TcpGateway
@@ -20,7 +21,7 @@ log = logging.getLogger(__name__)
 async def serve(settings: Settings, engine: Engine, gateway: bool = True) -> None:
     app = create_app(settings, engine)
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
-    batcher = tcp = None
+    batcher = tcp = mqtt = None
     if gateway:
         rollups = RollupEngine(engine)
         batcher = Batcher(Pipeline(engine, on_commit=rollups.mark), periodic=rollups.run)
@@ -28,9 +29,15 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True) -> Non
         tcp = TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
         await tcp.start()
         app.state.gateway = tcp
+        if settings.mqtt_host:
+            mqtt = MqttAdapter(batcher, settings.mqtt_host, settings.mqtt_port, settings.mqtt_prefix,
+                               settings.mqtt_username, settings.mqtt_password)
+            await mqtt.start()
     try:
         await server.serve()
     finally:
+        if mqtt is not None:
+            await mqtt.stop()
         if tcp is not None:
             await tcp.stop()
         if batcher is not None:

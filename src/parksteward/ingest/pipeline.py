@@ -31,6 +31,7 @@ from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
 from parksteward.hj212.errors import BadChecksum, BadTail
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
+from parksteward.ingest.json_readings import JsonReadings, to_frame
 from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame, Reading
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Arrival:
     peer: str | None = None
     received_ms: int = field(default_factory=lambda: int(time.time() * 1000))
     framing_error: Hj212Error | None = None
+    message: JsonReadings | None = None  # a JSON readings message (raw holds its JSON)
 
 
 @dataclass
@@ -147,6 +149,15 @@ class Pipeline:
     def _decode(self, arrival: Arrival) -> Outcome:
         if arrival.framing_error is not None:
             return Outcome(False, kind=arrival.framing_error.kind, message=arrival.framing_error.message)
+        if arrival.message is not None:
+            device = self.directory.get(arrival.message.mn)
+            if device is None:
+                return Outcome(False, kind="unknown_device",
+                               message=f"no registered device with MN {arrival.message.mn!r}")
+            frame = to_frame(arrival.message, device.timezone)
+            if self.directory.authenticate(frame.mn, frame.pw) is None:
+                return Outcome(False, frame, device, kind="wrong_password", message=f"wrong password for MN {frame.mn}")
+            return Outcome(True, frame, device)
         try:
             frame = parse_frame(arrival.raw, policy="strict")
         except (BadChecksum, BadTail) as strict_error:
