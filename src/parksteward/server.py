@@ -11,8 +11,6 @@ from parksteward.api import create_app
 from parksteward.config import Settings
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.mqtt import MqttAdapter
-from parksteward.ingest.pipeline import Pipeline
-from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tcp import TcpGateway
 
 log = logging.getLogger(__name__)
@@ -23,8 +21,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True) -> Non
     server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
     batcher = tcp = mqtt = None
     if gateway:
-        rollups = RollupEngine(engine)
-        batcher = Batcher(Pipeline(engine, on_commit=rollups.mark), periodic=rollups.run)
+        batcher = Batcher(app.state.pipeline, periodic=app.state.rollups.run)
         await batcher.start()
         tcp = TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
         await tcp.start()

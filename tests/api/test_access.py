@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from parksteward.hj212 import build_frame
 from tests.factories import BOUNDARY, CREDIT_B, stack
 
 OPEN_ROUTES = {("GET", "/api/v1/health"), ("POST", "/api/v1/auth/token")}
@@ -60,6 +61,8 @@ def bodies_aimed_at_b(world):
         "/api/v1/weather-stations": {"park_id": world.park, "name": "站", "lon": 118.8, "lat": 32.25},
         "/api/v1/users": {"username": "intruder", "password": "12345678x", "role": "admin"},
         "/api/v1/parks/import": {"type": "FeatureCollection", "features": []},
+        "/api/v1/ingest/readings": {"mn": "MN0000000000000000000B01", "pw": "123456", "data_time": "2025-03-15T09:00",
+                                    "values": [{"code": "a21026", "value": 1.0}]},
     }
 
 
@@ -78,6 +81,9 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/factors/{code}"): 200,
     ("GET", "/api/v1/points/{point_id}/latest"): 404,
     ("GET", "/api/v1/points/{point_id}/series"): 404,
+    # Uploads answer 200 with a verdict per frame; B's frames are refused (tests/ingest/test_http_ingest.py).
+    ("POST", "/api/v1/ingest/frames"): 200,
+    ("POST", "/api/v1/ingest/readings"): 200,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({
@@ -133,8 +139,15 @@ def test_enterprise_user_reaches_nothing_of_another_enterprise(client, app, worl
     for (method, path), expected in sorted(ENTERPRISE_A_EXPECTS.items()):
         patch = {"model": "改名"} if "devices" in path else {"full_name": "改名"} if "users" in path else {"name": "改名"}
         body = bodies.get(path) if method == "POST" else (patch if method == "PATCH" else None)
-        response = client.request(method, fill(path, world), json=body, headers=headers)
+        if path == "/api/v1/ingest/frames":
+            frame = build_frame(st="31", cn="2011", mn="MN0000000000000000000B01", pw="123456",
+                                cp=[("DataTime", "20250315090000"), ("a21026-Rtd", "1")])
+            response = client.post(path, content=frame, headers={**headers, "Content-Type": "text/plain"})
+        else:
+            response = client.request(method, fill(path, world), json=body, headers=headers)
         assert response.status_code == expected, (method, path, response.text)
+        if path.startswith("/api/v1/ingest/"):
+            assert [d["kind"] for d in response.json()["data"]] == ["not_your_device"], response.text
         if method == "GET" and expected == 200 and "{" not in path:
             text = response.text
             assert CREDIT_B not in text, (path, "leaks enterprise B")

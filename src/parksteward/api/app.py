@@ -22,6 +22,8 @@ from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
 from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
+from parksteward.ingest.pipeline import Pipeline
+from parksteward.ingest.rollup import RollupEngine
 from parksteward.registry.api import router as registry_router
 from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
@@ -47,6 +49,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     if settings.secret_key is None:
         log.warning("PARKSTEWARD_SECRET_KEY is not set: tokens are signed with a per-process key")
     app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
+    # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
+    app.state.rollups = RollupEngine(engine)
+    app.state.pipeline = Pipeline(engine, on_commit=app.state.rollups.mark)
 
     @app.exception_handler(ParkStewardError)
     def _service_error(request: Request, exc: ParkStewardError):

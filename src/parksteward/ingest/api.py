@@ -5,11 +5,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Body, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from parksteward.api.deps import ActorDep, SessionDep
+from parksteward.hj212.describe import line_to_frame
 from parksteward.ingest import service
-from parksteward.ingest.schemas import Latest, Series
+from parksteward.ingest.json_readings import BadJson, parse_messages
+from parksteward.ingest.pipeline import Arrival
+from parksteward.ingest.schemas import IngestResult, Latest, Series
 
 router = APIRouter(tags=["monitoring data"])
 
@@ -31,3 +35,29 @@ def series(
     field: Annotated[str | None, Query(description="Rtd, Avg, Min, Max, Cou, ZsAvg ... (default Rtd/Avg)")] = None,
 ):
     return service.series(session, actor, point_id, factor, interval, start, end, field)
+
+
+@router.post("/ingest/frames", response_model=IngestResult, tags=["ingest"],
+             summary="Upload HJ 212 frames in a batch (text, one frame per line)")
+def ingest_frames(
+    session: SessionDep, actor: ActorDep, request: Request,
+    body: Annotated[str, Body(media_type="text/plain", description="HJ 212 frames, one per line")],
+):
+    arrivals = [Arrival(line_to_frame(line.encode("utf-8")), "http", _peer(request))
+                for line in body.splitlines() if line.strip()]
+    return service.ingest(session, actor, request.app.state.pipeline, arrivals)
+
+
+@router.post("/ingest/readings", response_model=IngestResult, tags=["ingest"],
+             summary="Upload JSON readings (one message or a list)")
+async def ingest_readings(session: SessionDep, actor: ActorDep, request: Request):
+    payload = await request.body()
+    try:
+        arrivals = [Arrival(payload, "http", _peer(request), message=m) for m in parse_messages(payload)]
+    except BadJson as exc:
+        arrivals = [Arrival(payload, "http", _peer(request), framing_error=exc)]
+    return await run_in_threadpool(service.ingest, session, actor, request.app.state.pipeline, arrivals)
+
+
+def _peer(request: Request) -> str | None:
+    return f"{request.client.host}:{request.client.port}" if request.client else None

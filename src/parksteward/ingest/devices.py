@@ -36,11 +36,10 @@ class DeviceDirectory:
 
     def __init__(self, engine: Engine):
         self._sessions = make_sessionmaker(engine)
-        self._loaded_at = 0.0
+        self._loaded_at: float | None = None  # loaded on first use
         self._lock = threading.Lock()
         self._by_mn: dict[str, KnownDevice] = {}
         self._verified: set[tuple[str, str]] = set()
-        self.refresh()
 
     def refresh(self) -> None:
         """Reload devices from the store (after devices are added or changed)."""
@@ -68,7 +67,7 @@ class DeviceDirectory:
         if mn is None:
             return None
         device = self._by_mn.get(mn)
-        if device is None and time.monotonic() - self._loaded_at > self.RELOAD_INTERVAL:
+        if device is None and (self._loaded_at is None or time.monotonic() - self._loaded_at > self.RELOAD_INTERVAL):
             self.refresh()
             device = self._by_mn.get(mn)
         return device

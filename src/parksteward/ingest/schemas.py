@@ -42,3 +42,20 @@ class LatestValue(BaseModel):
 class Latest(BaseModel):
     point_id: int
     data: list[LatestValue]
+
+
+class FrameResult(BaseModel):
+    ok: bool
+    kind: str | None
+    message: str | None
+    mn: str | None
+    cn: str | None
+    readings: int
+    reply: str | None
+
+
+class IngestResult(BaseModel):
+    accepted: int
+    refused: int
+    readings: int
+    data: list[FrameResult]

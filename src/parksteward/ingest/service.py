@@ -8,10 +8,12 @@ from sqlalchemy import and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from parksteward.access import Actor
-from parksteward.errors import InvalidInput
+from parksteward.errors import InvalidInput, PermissionDenied
+from parksteward.hj212 import Hj212Error, parse_frame
+from parksteward.ingest.pipeline import Arrival, Pipeline
 from parksteward.ingest.tables import INTERVALS, Reading, Rollup
 from parksteward.registry.service import monitoring_points
-from parksteward.registry.tables import Device, Factor
+from parksteward.registry.tables import Device, Factor, MonitoringPoint
 
 DEFAULT_FIELD = {"raw": "Rtd", "minute": "Avg", "hour": "Avg", "day": "Avg"}
 MAX_POINTS = 100_000
@@ -99,3 +101,42 @@ def latest(session: Session, actor: Actor, point_id: int) -> dict:
          "t": _at(r.t), "value": r.value, "flag": r.flag}
         for r, zh, en, unit in rows
     ]}
+
+
+class NotYourDevice(Hj212Error):
+    kind = "not_your_device"
+
+
+def ingest(session: Session, actor: Actor, pipeline: Pipeline, arrivals: list[Arrival]) -> dict:
+    """Push a batch through the pipeline for an HTTP client.
+
+    Registry writers may upload for any device; an enterprise user only for its own devices
+    (other frames are archived and refused); reading roles may not upload.
+    """
+    if not (actor.writes_registry or actor.is_enterprise):
+        raise PermissionDenied(f"role {actor.role!r} may not upload monitoring data")
+    if actor.is_enterprise:
+        own = set(session.scalars(
+            select(Device.mn).join(MonitoringPoint, Device.point_id == MonitoringPoint.id)
+            .where(MonitoringPoint.enterprise_id == actor.enterprise_id)))
+        for arrival in arrivals:
+            mn = _mn_of(arrival)
+            if arrival.framing_error is None and mn is not None and mn not in own:
+                arrival.framing_error = NotYourDevice(f"device {mn} is not one of your enterprise's devices")
+    outcomes = pipeline.process(arrivals)
+    data = [{"ok": o.ok, "kind": o.kind, "message": o.message or ("; ".join(o.notes) or None),
+             "mn": o.frame.mn if o.frame else None, "cn": o.frame.cn if o.frame else None,
+             "readings": o.readings, "reply": o.reply.decode("ascii").rstrip("\r\n") if o.reply else None}
+            for o in outcomes]
+    accepted = sum(1 for o in outcomes if o.ok)
+    return {"accepted": accepted, "refused": len(outcomes) - accepted,
+            "readings": sum(o.readings for o in outcomes), "data": data}
+
+
+def _mn_of(arrival: Arrival) -> str | None:
+    if arrival.message is not None:
+        return arrival.message.mn
+    try:
+        return parse_frame(arrival.raw, policy="lenient").mn
+    except Hj212Error:
+        return None
