@@ -118,3 +118,53 @@ def test_hundreds_of_concurrent_connections(engine, session_factory, mns):
     with session_factory() as session:
         # 2 devices x 60 distinct DataTimes; resends of the same (device, second) are idempotent.
         assert session.scalar(select(func.count()).select_from(Reading)) == 120
+
+
+def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory, mns):
+    import random
+
+    rng = random.Random(212)
+    valid = [realtime(mns[0], f"V{i}", i % 60) if i < 60 else
+             build_frame(st="31", cn="2011", mn=mns[1], pw="123456", qn=f"V{i}",
+                         cp=[("DataTime", f"202503150{i // 60}{i % 60:02d}00"[:14]), ("a21026-Rtd", "1.0")])
+             for i in range(200)]
+    template = valid[0]
+    bad_makers = [
+        lambda: template[:-6] + b"0000\r\n",  # bad checksum
+        lambda: b"##9999" + template[6:],  # wrong (too long) length
+        lambda: template[: rng.randrange(8, len(template) - 8)],  # truncated
+        lambda: bytes(rng.randrange(256) for _ in range(rng.randrange(1, 200))).replace(b"#", b"x"),  # binary
+        lambda: b"##9000" + b"x" * 50,  # over-long declaration, then junk
+        lambda: build_frame(st="31", cn="2011", mn=mns[0], pw="123456", qn="U", cp=[("DataTime", "20250315090000"),
+                                                                                     ("zz999-Rtd", "1")]),  # unknown
+        lambda: build_frame(st="31", cn="2011", mn=mns[0], pw="123456", qn="E", cp=[]),  # empty CP
+    ]
+    stream, expected_qns, answerable = b"", [], 0
+    for frame in valid:
+        for _ in range(10):
+            maker = rng.choice(bad_makers)
+            answerable += maker is bad_makers[5]  # a well-formed frame with an unknown factor is answered
+            stream += maker()
+        stream += frame
+        expected_qns.append(parse_frame(frame).qn)
+
+    async def scenario(port):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        for i in range(0, len(stream), 4096):
+            writer.write(stream[i:i + 4096])
+        await writer.drain()
+        replies = await read_replies(reader, 200 + answerable, timeout=20)
+        writer.close()
+        return replies
+
+    replies = asyncio.run(run_gateway(engine, scenario))
+    answered = [r.qn for r in replies]
+    assert set(expected_qns) <= set(answered)  # every valid frame was acknowledged
+    with session_factory() as session:
+        from parksteward.ingest.tables import FrameVerdict
+
+        assert session.scalar(select(func.count()).select_from(Reading)) >= 120
+        refused = session.scalar(select(func.count()).select_from(FrameVerdict).where(FrameVerdict.ok.is_(False)))
+        assert refused >= 1000  # each bad stretch was archived with its reason
+        assert session.scalar(select(func.count()).select_from(FrameVerdict).where(
+            FrameVerdict.ok.is_(False), FrameVerdict.kind.is_(None))) == 0

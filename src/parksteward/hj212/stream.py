@@ -22,6 +22,9 @@ from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD, HEADER
 # A frame's end: the data area's closing "&&", the 4-hex checksum, then CR LF. It cannot occur
 # inside a valid data segment (the only other "&&" is the opening "CP=&&").
 _FRAME_END = re.compile(rb"&&[0-9A-Fa-f]{4}\r?\n")
+# A frame start: '##', four digits, then a header field name (QN=, ST=, CN=, ...).
+_FRAME_START = re.compile(rb"##\d{4}[A-Za-z]{2,4}=")
+_CHECKSUM_AT = re.compile(rb"[0-9A-Fa-f]{4}")
 
 
 @dataclass(frozen=True)
@@ -101,41 +104,36 @@ class FrameSplitter:
             return self._cut(2, OverLong(f"declared data segment of {length} bytes exceeds the guard of "
                                          f"{self.length_guard}", declared=length, guard=self.length_guard))
         body_end = 6 + length + 4  # through the checksum
-        # A frame end before the declared one: the declared length is too long.
-        early = _FRAME_END.search(buf, 6, min(len(buf), body_end + 1))
-        if early is not None and early.end() < body_end + 2 and early.start() + 2 - 6 != length:
-            actual = early.start() + 2 - 6
-            return self._cut(early.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
-                                                    declared=length, actual=actual))
-        if len(buf) < body_end + 1:
-            return None
-        if buf[body_end:body_end + 2] == b"\r\n":
-            return self._cut(body_end + 2)
-        if buf[body_end:body_end + 1] == b"\n":
-            return self._cut(body_end + 1)  # LF-only tail: the parser's policy decides
-        if buf[body_end:body_end + 1] == b"#":
-            if len(buf) < body_end + 2:
-                return None
-            if buf[body_end:body_end + 2] == HEADER:
-                return self._cut(body_end)  # no tail, the next frame follows at once
-        if buf[body_end:body_end + 1] == b"\r" and len(buf) < body_end + 2:
-            return None
-        # The bytes after the declared segment are not a checksum and tail. Look no further
-        # than the next '##': a frame cut short (a logger reset mid-frame) must not swallow
-        # the valid frame that follows it.
-        next_header = buf.find(HEADER, 2)
-        limit = next_header if next_header >= 0 else len(buf)
+        # A frame end ("&&" + checksum + LF) other than the declared one, before any new frame
+        # start, means the declared length is wrong: a valid data segment holds no such bytes.
+        next_start = _FRAME_START.search(buf, 2)
+        limit = next_start.start() if next_start else len(buf)
         real = _FRAME_END.search(buf, 6, limit)
-        if real is not None:
+        if real is not None and real.start() + 2 - 6 != length:
             actual = real.start() + 2 - 6
-            if actual != length:
-                return self._cut(real.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
-                                                       declared=length, actual=actual))
-        if next_header >= 0 and next_header < body_end + 2:
-            return self._cut(next_header, Truncated(f"frame ends after {next_header} bytes, before its declared "
-                                                    f"{length}-byte data segment, checksum and tail",
-                                                    size=next_header, needed=body_end + 2))
-        if real is None and next_header < 0 and len(buf) < self.length_guard + 12:
-            return None  # the end may still come
+            return self._cut(real.end(), BadLength(f"declared data-segment length {length}, actual {actual}",
+                                                   declared=length, actual=actual))
+        if len(buf) >= body_end + 1:
+            tail = bytes(buf[body_end:body_end + 2])
+            if _CHECKSUM_AT.match(buf, body_end - 4) and buf[body_end - 6:body_end - 4] == b"&&":
+                if tail == b"\r\n":
+                    return self._cut(body_end + 2)
+                if tail[:1] == b"\n":
+                    return self._cut(body_end + 1)  # LF-only tail: the parser's policy decides
+                if tail == HEADER:
+                    return self._cut(body_end)  # no tail, the next frame follows at once
+                if tail in (b"#", b"\r") and len(buf) < body_end + 2:
+                    return None
+        # A new frame that starts before this one's declared end: this one was cut short (a
+        # logger reset mid-frame); cut there so the frames that follow are not swallowed.
+        if next_start is not None and next_start.start() < body_end + 2:
+            cut = next_start.start()
+            return self._cut(cut, Truncated(f"a new frame starts after {cut} bytes, before the end of this one's "
+                                            f"declared {length}-byte data segment, checksum and tail",
+                                            size=cut, needed=body_end + 2))
+        if len(buf) < body_end + 2:
+            return None  # the rest may still come
+        if real is None and next_start is None and len(buf) < self.length_guard + 12:
+            return None  # the declared extent is wrong; wait for the real end or the next frame
         # Hand the declared extent to the parser, which names the problem (bad tail or checksum).
-        return self._cut(min(len(buf), body_end + 2))
+        return self._cut(body_end + 2)
