@@ -142,3 +142,15 @@ def test_2005_codes_are_stored_under_their_2017_codes(world_and_pipeline, sessio
     assert outcome.ok
     assert [(r.factor, r.code) for r in readings(session_factory)] == [("a00000", "B02"), ("a21026", "02")]
     assert parse_frame(outcome.reply).flag.raw == 0  # a 2005 answer
+
+
+def test_split_packets_are_stored_part_by_part(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    parts = [build_frame(st="31", cn="2061", mn=mn, pw="123456", qn=f"2025031510000012{n}", flag=7, pnum=2, pno=n,
+                         cp=[("DataTime", "20250315090000"), (code, value)])
+             for n, (code, value) in ((1, ("a21026-Avg", "24.8")), (2, ("a21002-Avg", "46.9")))]
+    first, second = pipeline.process([Arrival(parts[0])]) + pipeline.process([Arrival(parts[1])])
+    # Each part is answered with its own QN (HJ 212-2017 Annex C).
+    assert [parse_frame(o.reply).qn for o in (first, second)] == ["20250315100000121", "20250315100000122"]
+    assert "split packet set complete: 2 parts" in second.notes
+    assert [(r.factor, r.value) for r in readings(session_factory)] == [("a21002", 46.9), ("a21026", 24.8)]

@@ -30,6 +30,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
 from parksteward.hj212.errors import BadChecksum, BadTail
+from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
 from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame, Reading
@@ -93,6 +94,7 @@ class Pipeline:
         self.directory = directory or DeviceDirectory(engine)
         self.alarm_stage = alarm_stage or NoAlarms()
         self.on_commit = on_commit  # e.g. the roll-up queue: called with the CommittedBatch
+        self.splits = SplitTracker()
         dialect = engine.dialect.name
         self._insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)
 
@@ -110,6 +112,8 @@ class Pipeline:
                     frame_rows: list[dict] = []
                     self._readings(outcome, arrival, frame_rows)
                     rows += frame_rows
+                if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.d:
+                    self._track_split(outcome, arrival)
             except Exception as exc:  # a codec bug must cost one frame, never the batch
                 log.exception("unexpected error decoding a frame from %s", arrival.peer)
                 outcome = Outcome(False, kind="internal_error", message=f"{exc.__class__.__name__}: {exc}")
@@ -137,6 +141,17 @@ class Pipeline:
             except Exception:  # a failing consumer must not lose the acknowledgement
                 log.exception("alarm stage or roll-up queue failed on a committed batch")
         return outcomes
+
+    def _track_split(self, outcome: Outcome, arrival: Arrival) -> None:
+        """Every part is stored on its own; here only the completeness of its set is followed."""
+        now = arrival.received_ms / 1000
+        done = self.splits.add(outcome.frame, now)
+        if done is not None:
+            outcome.notes.append(f"split packet set complete: {done.pnum} parts")
+        for stale in self.splits.expire(now):
+            log.warning("split packet set from MN %s (CN %s, DataTime %s) incomplete after %.0f s: parts %s of %d "
+                        "never arrived", stale.mn, stale.cn, stale.data_time, self.splits.timeout_s, stale.missing,
+                        stale.pnum)
 
     def _archive(self, arrivals: list[Arrival]) -> list[int]:
         rows = [{"received_ms": a.received_ms, "transport": a.transport, "peer": (a.peer or "")[:64] or None,
