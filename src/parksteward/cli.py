@@ -121,6 +121,10 @@ def serve(
     no_gateway: Annotated[bool, typer.Option("--no-gateway", help="Serve the API only.")] = False,
 ):
     """Serve the API (/api/v1, docs at /docs), the landing page (/) and the HJ 212 TCP gateway."""
+    _serve(db, host, port, gateway_port, no_gateway)
+
+
+def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = False) -> None:
     import asyncio
     import logging
 
@@ -136,10 +140,39 @@ def serve(
     console.print(f"ParkSteward on [bold]{base}/[/]  (API docs: {base}/docs)")
     if not no_gateway:
         console.print(f"HJ 212 gateway on [bold]tcp://{settings.gateway_host}:{settings.gateway_port}[/]")
+    extra = [_demo_simulator(engine, settings)] if simulate and not no_gateway else []
     try:
-        asyncio.run(run(settings, engine, gateway=not no_gateway))
+        asyncio.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
     except KeyboardInterrupt:
         pass
+
+
+def _demo_simulator(engine, settings: Settings):
+    """The demo park's devices against the demo's own gateway: the last hours replayed fast, then live."""
+    import time
+
+    from parksteward.sim.simulator import (
+        DEMO_REALTIME_WINDOW_S,
+        DEMO_REPLAY_S,
+        DEMO_SPEED,
+        SimulatorConfig,
+        run_simulator,
+    )
+
+    def start(gateway):
+        config = SimulatorConfig(
+            host=_connect_host(gateway.host), port=gateway.port, speed=DEMO_SPEED, start=time.time() - DEMO_REPLAY_S,
+            seed=settings.demo_seed, realtime_window_s=DEMO_REALTIME_WINDOW_S,
+        )
+        return run_simulator(engine, config)
+
+    console.print(f"device simulator: the last {DEMO_REPLAY_S / 3600:g} h of the demo park's data replayed, then live")
+    return start
+
+
+def _connect_host(host: str) -> str:
+    """Where a local client reaches a server bound to ``host`` (a wildcard address means this machine)."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
 
 
 @app.command()
@@ -148,8 +181,11 @@ def demo(
     host: Annotated[Optional[str], typer.Option(help="Address to bind.")] = None,
     port: Annotated[Optional[int], typer.Option(help="HTTP port.")] = None,
     gateway_port: Annotated[Optional[int], typer.Option(help="HJ 212 TCP gateway port (default 9212).")] = None,
+    simulate_devices: Annotated[bool, typer.Option(
+        "--simulate/--no-simulate",
+        help="Run the demo park's devices against the gateway (the last hours replayed, then live).")] = True,
 ):
-    """Build the demo park in a data folder if it is not there yet, then serve it."""
+    """Build the demo park in a data folder if it is not there yet, then serve it with live device data."""
     from parksteward.sim.demo_park import DEMO_USERS
 
     settings = Settings()
@@ -164,7 +200,56 @@ def demo(
     for username, (password, role) in DEMO_USERS.items():
         table.add_row(username, password, role)
     console.print(table)
-    serve(db=db, host=host, port=port, gateway_port=gateway_port, no_gateway=False)
+    _serve(db, host, port, gateway_port, no_gateway=False, simulate=simulate_devices)
+
+
+@app.command()
+def simulate(
+    db: DbOption = None,
+    host: Annotated[Optional[str], typer.Option(help="Gateway address (default: the gateway_host setting).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Gateway TCP port (default: the gateway_port setting, 9212).")] = None,
+    speed: Annotated[float, typer.Option(min=0.001, help="Simulated seconds per real second while the "
+                                          "simulated clock is behind the wall clock.")] = 1.0,
+    duration: Annotated[Optional[float], typer.Option(min=0.0, help="Stop after this many seconds "
+                                                      "(default: run until interrupted).")] = None,
+    seed: Annotated[Optional[int], typer.Option(help="Demo seed the device passwords derive from "
+                                                "(default: the demo_seed setting).")] = None,
+    replay_hours: Annotated[Optional[float], typer.Option(
+        min=0.0, help="Start the simulated clock this many hours back (default: duration x (speed - 1) "
+        "when faster than real time, else now).")] = None,
+    realtime_window: Annotated[Optional[float], typer.Option(
+        min=0.0, help="While catching up, skip real-time (2011) values older than this many seconds; "
+        "minute and hourly data are still sent (default: send all).")] = None,
+):
+    """Connect one HJ 212 client per device in the store and upload real frames to a gateway.
+
+    Above --speed 1 the simulated clock starts in the past and runs faster until it meets the wall clock.
+    It never runs ahead of the wall clock.
+    """
+    import asyncio
+    import logging
+    import time
+
+    from parksteward.sim.simulator import Simulator, SimulatorConfig, default_start, load_devices
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = Settings()
+    engine, _ = _open(db)
+    seed = settings.demo_seed if seed is None else seed
+    specs = load_devices(engine, seed)
+    if not specs:
+        _fail("the store holds no devices: run `parksteward init --demo` first")
+    config = SimulatorConfig(
+        host=host or settings.gateway_host, port=port or settings.gateway_port, speed=speed, duration_s=duration,
+        start=default_start(time.time(), speed, duration, None if replay_hours is None else replay_hours * 3600),
+        seed=seed, realtime_window_s=realtime_window, report_every_s=30.0,
+    )
+    simulator = Simulator(specs, config)
+    try:
+        stats = asyncio.run(simulator.run())
+    except KeyboardInterrupt:
+        stats = simulator.stats
+    console.print(f"simulated {stats.summary()}")
 
 
 @user_app.command("add")

@@ -1,8 +1,15 @@
-"""Run the API and the HJ 212 gateway together in one event loop (``parksteward serve``)."""
+"""Run the API and the HJ 212 gateway together in one event loop (``parksteward serve``).
+
+``extra_tasks`` are started beside them once the gateway listens (``parksteward demo`` runs
+the device simulator this way) and cancelled when the server stops; one failing is logged
+and does not take the server down.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable, Sequence
 
 import uvicorn
 from sqlalchemy import Engine
@@ -15,12 +22,45 @@ from parksteward.ingest.tcp import TcpGateway
 
 log = logging.getLogger(__name__)
 
+# A task started beside the server; it receives the running gateway (None with gateway=False).
+ExtraTask = Callable[[TcpGateway | None], Awaitable[object]]
 
-async def serve(settings: Settings, engine: Engine, gateway: bool = True) -> None:
+
+class _Server(uvicorn.Server):
+    """uvicorn's server that also stops our tasks and the gateway during its own shutdown.
+
+    uvicorn re-raises a captured Ctrl-C once ``serve()`` returns, which cancels whatever
+    cleanup would come after it; done here, the gateway closes its device connections first.
+    """
+
+    def __init__(self, config: uvicorn.Config, on_shutdown: Callable[[], Awaitable[None]]):
+        super().__init__(config)
+        self.on_shutdown = on_shutdown
+
+    async def shutdown(self, sockets=None) -> None:
+        await super().shutdown(sockets=sockets)
+        await self.on_shutdown()
+
+
+async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_tasks: Sequence[ExtraTask] = ()) -> None:
     app = create_app(settings, engine)
-    server = uvicorn.Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"))
     batcher = tcp = mqtt = None
+    tasks: list[asyncio.Task] = []
+
+    async def stop() -> None:  # idempotent: runs in uvicorn's shutdown, and again on the way out
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if mqtt is not None:
+            await mqtt.stop()
+        if tcp is not None:
+            await tcp.stop()
+        if batcher is not None:
+            await batcher.stop()
+
+    server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
     if gateway:
+        # The app's pipeline, shared with the HTTP upload endpoints; roll-ups run in the writer thread.
         batcher = Batcher(app.state.pipeline, periodic=app.state.rollups.run)
         await batcher.start()
         tcp = TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
@@ -30,12 +70,17 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True) -> Non
             mqtt = MqttAdapter(batcher, settings.mqtt_host, settings.mqtt_port, settings.mqtt_prefix,
                                settings.mqtt_username, settings.mqtt_password)
             await mqtt.start()
+    tasks += [asyncio.create_task(_guarded(make(tcp))) for make in extra_tasks]
     try:
         await server.serve()
     finally:
-        if mqtt is not None:
-            await mqtt.stop()
-        if tcp is not None:
-            await tcp.stop()
-        if batcher is not None:
-            await batcher.stop()
+        await stop()
+
+
+async def _guarded(work: Awaitable[object]) -> None:
+    try:
+        await work
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("a task running beside the server failed")

@@ -1,1 +1,1 @@
-"""Simulation: the demo park generator and (later) the device simulator."""
+"""Simulation: the demo park generator and the live device simulator (``parksteward simulate``)."""
