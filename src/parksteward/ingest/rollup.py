@@ -18,6 +18,7 @@ and the emission rate where it reports the flue-gas flow (a00000).
 from __future__ import annotations
 
 import threading
+import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -42,9 +43,13 @@ STEP = {"raw": 1.0, "minute": 60.0, "hour": 3600.0}
 # The longest time one value of a level can stand for: MinInterval is at most 30 min
 # (HJ 212-2017 Table 4), an hourly value stands for its hour.
 MAX_STEP = {"raw": 60.0, "minute": 1800.0, "hour": 3600.0}
+# Devices are rolled up together when their dirty windows fit in this span [s].
+GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
 
 
 class RollupEngine:
+    DAY_EVERY_S = 60.0
+
     def __init__(self, engine: Engine):
         self.engine = engine
         self._lock = threading.Lock()
@@ -52,6 +57,7 @@ class RollupEngine:
         self._dirty: dict[str, dict[int, list[int]]] = {level: {} for level in LEVELS}
         self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         self._points: dict[int, tuple[ZoneInfo, float | None]] = {}
+        self._day_run_at: float | None = None
 
     # ------------------------------------------------------------ marking
     def mark(self, batch: CommittedBatch) -> None:
@@ -77,9 +83,18 @@ class RollupEngine:
 
     # ------------------------------------------------------------ computing
     def run(self) -> int:
-        """Recompute every dirty period, bottom-up; returns the number of roll-up rows written."""
+        """Recompute the dirty periods, bottom-up; returns the number of roll-up rows written.
+
+        Days are recomputed at most every ``DAY_EVERY_S`` seconds: each new minute changes
+        the hour, and recomputing whole days for it every few seconds would be wasted work.
+        """
         written = 0
         for level in LEVELS:
+            if level == "day":
+                now = time.monotonic()
+                if self._day_run_at is not None and now - self._day_run_at < self.DAY_EVERY_S:
+                    continue
+                self._day_run_at = now
             with self._lock:
                 dirty, self._dirty[level] = self._dirty[level], {}
             if dirty:
@@ -116,21 +131,25 @@ class RollupEngine:
 
     def _compute(self, level: str, dirty: dict[int, list[int]]) -> int:
         self._point_info(dirty)
+        windows = []
+        for device_id, (t0, t1) in dirty.items():
+            if device_id not in self._points:
+                continue  # the device was deleted meanwhile
+            start = self._period_start(level, device_id, t0)
+            end = self._period_end(level, device_id, self._period_start(level, device_id, t1))
+            windows.append((start, end, device_id))
         rows: list[dict] = []
         with self.engine.connect() as connection:
-            for device_id, (t0, t1) in dirty.items():
-                if device_id not in self._points:
-                    continue  # the device was deleted meanwhile
-                start = self._period_start(level, device_id, t0)
-                end = self._period_end(level, device_id, self._period_start(level, device_id, t1))
-                values = self._source_values(connection, level, device_id, start, end)
-                rows += self._aggregate(level, device_id, values)
+            for start, end, device_ids in _groups(sorted(windows), GROUP_SPAN[level]):
+                by_device = self._source_values(connection, level, device_ids, start, end)
+                for device_id in device_ids:
+                    rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
             if rows:
                 stmt = self._insert(Rollup)
                 update = {c: stmt.excluded[c] for c in ("n_valid", "n_total", "mean", "minimum", "maximum", "valid",
                                                         "flag", "corrected", "rate_g_s")}
                 connection.execute(stmt.on_conflict_do_update(
-                    index_elements=["device_id", "factor", "interval", "t"], set_=update), rows)
+                    index_elements=["device_id", "interval", "t", "factor"], set_=update), rows)
                 connection.commit()
         if level != "day":
             next_level = LEVELS[LEVELS.index(level) + 1]
@@ -139,29 +158,37 @@ class RollupEngine:
                     self._widen(next_level, row["device_id"], row["t"], row["t"])
         return len(rows)
 
-    def _source_values(self, connection, level: str, device_id: int, start: int, end: int):
-        """factor -> {t: (value, flag)} of the level below, the device's own values winning."""
+    def _source_values(self, connection, level: str, device_ids: list[int], start: int, end: int):
+        """device -> factor -> {t: (value, flag)} of the level below, the device's own values winning.
+
+        Periods outside a device's own dirty window may be recomputed too when devices share
+        a query; that is harmless (the same values give the same roll-up).
+        """
         source = SOURCE_OF[level]
         field = "Rtd" if source == "raw" else "Avg"
-        values: dict[str, dict[int, tuple[float | None, str | None]]] = defaultdict(dict)
+        platform: dict[int, dict[str, dict[int, tuple]]] = defaultdict(lambda: defaultdict(dict))
         if source != "raw":
-            for factor, t, mean, flag in connection.execute(
-                select(Rollup.factor, Rollup.t, Rollup.mean, Rollup.flag)
-                .where(Rollup.device_id == device_id, Rollup.interval == source, Rollup.t >= start, Rollup.t < end)
+            for device_id, factor, t, mean, flag in connection.execute(
+                select(Rollup.device_id, Rollup.factor, Rollup.t, Rollup.mean, Rollup.flag)
+                .where(Rollup.device_id.in_(device_ids), Rollup.interval == source, Rollup.t >= start, Rollup.t < end)
             ):
-                values[factor][t] = (mean, flag)
-        device_values: dict[str, dict[int, tuple]] = defaultdict(dict)
-        for factor, t, value, flag in connection.execute(
-            select(Reading.factor, Reading.t, Reading.value, Reading.flag)
-            .where(Reading.device_id == device_id, Reading.interval == source, Reading.field == field,
+                platform[device_id][factor][t] = (mean, flag)
+        own: dict[int, dict[str, dict[int, tuple]]] = defaultdict(lambda: defaultdict(dict))
+        for device_id, factor, t, value, flag in connection.execute(
+            select(Reading.device_id, Reading.factor, Reading.t, Reading.value, Reading.flag)
+            .where(Reading.device_id.in_(device_ids), Reading.interval == source, Reading.field == field,
                    Reading.t >= start, Reading.t < end)
         ):
-            device_values[factor][t] = (value, flag)
-        for factor, by_t in device_values.items():
-            if level == "day" and factor in values:
-                continue  # the platform's hours (with their validity) win over the device's own
-            values[factor] = by_t  # for hours: the device's minute data win over platform minutes
-        return values
+            own[device_id][factor][t] = (value, flag)
+        merged: dict[int, dict[str, dict[int, tuple]]] = {}
+        for device_id in device_ids:
+            values = dict(platform.get(device_id, {}))
+            for factor, by_t in own.get(device_id, {}).items():
+                if level == "day" and factor in values:
+                    continue  # the platform's hours (with their validity) win over the device's own
+                values[factor] = by_t  # for hours: the device's minute data win over platform minutes
+            merged[device_id] = values
+        return merged
 
     def _aggregate(self, level: str, device_id: int, values) -> list[dict]:
         source = SOURCE_OF[level]
@@ -190,6 +217,22 @@ class RollupEngine:
                          "mean": result.mean, "minimum": result.minimum, "maximum": result.maximum,
                          "valid": result.valid, "flag": result.flag, "corrected": corrected, "rate_g_s": rate})
         return rows
+
+
+def _groups(windows: list[tuple[int, int, int]], span: int, size: int = 500):
+    """Devices whose windows fit in one time range of at most ``span`` seconds, ``size`` at a time."""
+    group: list[int] = []
+    g_start = g_end = 0
+    for start, end, device_id in windows:
+        if group and (len(group) >= size or max(g_end, end) - g_start > span):
+            yield g_start, g_end, group
+            group = []
+        if not group:
+            g_start, g_end = start, end
+        group.append(device_id)
+        g_end = max(g_end, end)
+    if group:
+        yield g_start, g_end, group
 
 
 def _step(times: list[int], default: float) -> float:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import and_, func, select, tuple_
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parksteward.access import Actor
@@ -78,29 +78,43 @@ def series(
             "start": start, "end": end, "count": len(points), "data": points}
 
 
+# How far back from a device's newest value of an interval a factor still counts as current.
+LATEST_LOOKBACK_S = {"raw": 86400, "minute": 86400, "hour": 7 * 86400, "day": 62 * 86400}
+
+
 def latest(session: Session, actor: Actor, point_id: int) -> dict:
-    """The most recent value of each factor (and interval, field) a point's devices sent."""
+    """The most recent value of each factor (per interval and field) a point's devices sent.
+
+    Per device and interval the newest time is one index seek; the values of the preceding
+    day (a week for hours, two months for days) then give each factor's latest, so the cost
+    does not grow with the years of data stored.
+    """
     point = monitoring_points.get(session, actor, point_id)
-    devices = _device_ids(session, point.id)
-    newest = (
-        select(Reading.device_id, Reading.factor, Reading.interval, Reading.field, func.max(Reading.t).label("t"))
-        .where(Reading.device_id.in_(devices))
-        .group_by(Reading.device_id, Reading.factor, Reading.interval, Reading.field)
-        .subquery()
-    )
-    rows = session.execute(
-        select(Reading, Factor.name_zh, Factor.name_en, Factor.unit)
-        .join(newest, and_(tuple_(Reading.device_id, Reading.factor, Reading.interval, Reading.field, Reading.t)
-                           == tuple_(newest.c.device_id, newest.c.factor, newest.c.interval, newest.c.field,
-                                     newest.c.t)))
-        .outerjoin(Factor, Factor.code == Reading.factor)
-        .order_by(Reading.factor, Reading.interval, Reading.field)
-    ).all()
-    return {"point_id": point.id, "data": [
-        {"factor": r.factor, "name_zh": zh, "name_en": en, "unit": unit, "interval": r.interval, "field": r.field,
-         "t": _at(r.t), "value": r.value, "flag": r.flag}
-        for r, zh, en, unit in rows
-    ]}
+    found: dict[tuple[str, str, str], Reading] = {}
+    for device_id in _device_ids(session, point.id):
+        for interval in INTERVALS:
+            newest = session.scalar(select(func.max(Reading.t)).where(
+                Reading.device_id == device_id, Reading.interval == interval))
+            if newest is None:
+                continue
+            for reading in session.scalars(
+                select(Reading).where(Reading.device_id == device_id, Reading.interval == interval,
+                                      Reading.t >= newest - LATEST_LOOKBACK_S[interval])
+                .order_by(Reading.t.desc())
+            ):
+                key = (reading.factor, reading.interval, reading.field)
+                if key not in found or found[key].t < reading.t:
+                    found[key] = reading
+    names = {code: (zh, en, unit) for code, zh, en, unit in session.execute(
+        select(Factor.code, Factor.name_zh, Factor.name_en, Factor.unit)
+        .where(Factor.code.in_({key[0] for key in found})))}
+    data = []
+    for key in sorted(found):
+        r = found[key]
+        zh, en, unit = names.get(r.factor, (None, None, None))
+        data.append({"factor": r.factor, "name_zh": zh, "name_en": en, "unit": unit, "interval": r.interval,
+                     "field": r.field, "t": _at(r.t), "value": r.value, "flag": r.flag})
+    return {"point_id": point.id, "data": data}
 
 
 class NotYourDevice(Hj212Error):

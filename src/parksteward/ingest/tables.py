@@ -56,16 +56,18 @@ class Reading(Base):
     The primary key is the idempotency key of the reference (hj212.md §10): a resent frame
     lands on the same rows. ``interval`` is 'raw' (2011), 'minute' (2051), 'hour' (2061) or
     'day' (2031); ``t`` is DataTime in UTC (the period start for minute/hour/day data).
+    The key's order (device, interval, t, ...) serves the reads that must stay fast on a
+    year of data: a time range of one device at one interval (series, roll-ups, latest).
     """
 
     __tablename__ = "reading"
     __ownership__ = Ownership.VIA_DEVICE
 
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id", ondelete="CASCADE"), primary_key=True)
-    factor: Mapped[str] = mapped_column(String(16), primary_key=True)
     interval: Mapped[str] = mapped_column(String(8), primary_key=True)
-    field: Mapped[str] = mapped_column(String(16), primary_key=True)
     t: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    factor: Mapped[str] = mapped_column(String(16), primary_key=True)
+    field: Mapped[str] = mapped_column(String(16), primary_key=True)
     value: Mapped[float | None] = mapped_column(Float)
     flag: Mapped[str | None] = mapped_column(String(4))
     code: Mapped[str] = mapped_column(String(16))
@@ -84,9 +86,9 @@ class Rollup(Base):
     __ownership__ = Ownership.VIA_DEVICE
 
     device_id: Mapped[int] = mapped_column(ForeignKey("device.id", ondelete="CASCADE"), primary_key=True)
-    factor: Mapped[str] = mapped_column(String(16), primary_key=True)
     interval: Mapped[str] = mapped_column(String(8), primary_key=True)
     t: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    factor: Mapped[str] = mapped_column(String(16), primary_key=True)
     n_valid: Mapped[int] = mapped_column(SmallInteger)
     n_total: Mapped[int] = mapped_column(SmallInteger)
     mean: Mapped[float | None] = mapped_column(Float)

@@ -50,22 +50,22 @@ def upgrade() -> None:
 
     op.create_table('reading',
     sa.Column('device_id', sa.Integer(), nullable=False),
-    sa.Column('factor', sa.String(length=16), nullable=False),
     sa.Column('interval', sa.String(length=8), nullable=False),
-    sa.Column('field', sa.String(length=16), nullable=False),
     sa.Column('t', sa.BigInteger(), nullable=False),
+    sa.Column('factor', sa.String(length=16), nullable=False),
+    sa.Column('field', sa.String(length=16), nullable=False),
     sa.Column('value', sa.Float(), nullable=True),
     sa.Column('flag', sa.String(length=4), nullable=True),
     sa.Column('code', sa.String(length=16), nullable=False),
     sa.Column('received_ms', sa.BigInteger(), nullable=False),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_reading_device_id_device'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('device_id', 'factor', 'interval', 'field', 't', name=op.f('pk_reading'))
+    sa.PrimaryKeyConstraint('device_id', 'interval', 't', 'factor', 'field', name=op.f('pk_reading'))
     )
     op.create_table('rollup',
     sa.Column('device_id', sa.Integer(), nullable=False),
-    sa.Column('factor', sa.String(length=16), nullable=False),
     sa.Column('interval', sa.String(length=8), nullable=False),
     sa.Column('t', sa.BigInteger(), nullable=False),
+    sa.Column('factor', sa.String(length=16), nullable=False),
     sa.Column('n_valid', sa.SmallInteger(), nullable=False),
     sa.Column('n_total', sa.SmallInteger(), nullable=False),
     sa.Column('mean', sa.Float(), nullable=True),
@@ -76,7 +76,7 @@ def upgrade() -> None:
     sa.Column('corrected', sa.Float(), nullable=True),
     sa.Column('rate_g_s', sa.Float(), nullable=True),
     sa.ForeignKeyConstraint(['device_id'], ['device.id'], name=op.f('fk_rollup_device_id_device'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('device_id', 'factor', 'interval', 't', name=op.f('pk_rollup'))
+    sa.PrimaryKeyConstraint('device_id', 'interval', 't', 'factor', name=op.f('pk_rollup'))
     )
     with op.batch_alter_table('device', schema=None) as batch_op:
         batch_op.add_column(sa.Column('checksum_policy', sa.String(length=8), nullable=False, server_default='strict'))
