@@ -32,6 +32,7 @@ def _reflected_table(poly: int) -> tuple[int, ...]:
 
 
 _TABLE_A001 = _reflected_table(0xA001)  # CRC-16/ARC (= MODBUS) byte table
+_HIGH_A001 = tuple(value >> 8 for value in _TABLE_A001)
 
 
 def annex_a(data: bytes) -> int:
@@ -54,10 +55,13 @@ def annex_a(data: bytes) -> int:
     ``carry = reg & 1; reg >>= 1; if carry: reg ^= 0xA001``. Because ``reg >> 8`` leaves at
     most 8 bits, the 8 shifts equal one lookup in the CRC-16/ARC table.
     """
-    reg = 0xFFFF
-    for byte in data:
-        reg = _TABLE_A001[(reg >> 8) ^ byte]
-    return reg
+    if not data:
+        return 0xFFFF
+    # Only the register's high byte carries over to the next byte, so the loop keeps just it.
+    high, table_high = 0xFF, _HIGH_A001
+    for byte in data[:-1]:
+        high = table_high[high ^ byte]
+    return _TABLE_A001[high ^ data[-1]]
 
 
 def modbus(data: bytes) -> int:
@@ -87,9 +91,12 @@ class Variant(enum.Enum):
 LENIENT_VARIANTS = (Variant.MODBUS, Variant.MODBUS_SWAPPED)
 
 
-def match_variant(data: bytes, printed: int) -> Variant | None:
-    """The variant whose checksum of ``data`` equals ``printed``, Annex A first; None if none does."""
-    if annex_a(data) == printed:
+def match_variant(data: bytes, printed: int, annex_a_value: int | None = None) -> Variant | None:
+    """The variant whose checksum of ``data`` equals ``printed``, Annex A first; None if none does.
+
+    ``annex_a_value`` is the Annex A checksum of ``data`` when the caller has it already.
+    """
+    if (annex_a(data) if annex_a_value is None else annex_a_value) == printed:
         return Variant.ANNEX_A
     crc = modbus(data)
     if crc == printed:

@@ -19,7 +19,7 @@ deviation is recorded in ``Frame.warnings``; everything else raises a typed
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from parksteward.hj212 import checksum as crc
@@ -98,12 +98,16 @@ class Frame:
     checksum_variant: crc.Variant = crc.Variant.ANNEX_A
     warnings: tuple[str, ...] = ()
     declared_length: int | None = None
+    _fields: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        fields: dict[str, str] = {}
+        for key, value in self.header:
+            fields.setdefault(key, value)
+        object.__setattr__(self, "_fields", fields)
 
     def _get(self, key: str) -> str | None:
-        for k, v in self.header:
-            if k == key:
-                return v
-        return None
+        return self._fields.get(key)
 
     qn = property(lambda self: self._get("QN"))
     st = property(lambda self: self._get("ST"))
@@ -174,20 +178,19 @@ class Frame:
 
     def values(self) -> list[FactorValue]:
         """The factor values of the data area: every ``code-field`` item except flags and sample times."""
-        attributes: dict[str, dict[str, str]] = {}
+        attributes: dict[tuple[str, str], str] = {}
+        items: list[tuple[str, str, str]] = []
         for key, value in self.cp:
             code, sep, fld = key.partition("-")
-            if sep and fld in ATTRIBUTE_FIELDS:
-                attributes.setdefault(code, {}).setdefault(fld, value)
-        out = []
-        for key, value in self.cp:
-            code, sep, fld = key.partition("-")
-            if not sep or not code or fld in ATTRIBUTE_FIELDS:
+            if not sep or not code:
                 continue
-            attrs = attributes.get(code, {})
-            out.append(FactorValue(code, to_2017(code), fld, value, parse_number(value),
-                                   attrs.get("Flag"), attrs.get("SampleTime")))
-        return out
+            if fld in ATTRIBUTE_FIELDS:
+                attributes.setdefault((code, fld), value)
+            else:
+                items.append((code, fld, value))
+        return [FactorValue(code, to_2017(code), fld, value, parse_number(value), attributes.get((code, "Flag")),
+                            attributes.get((code, "SampleTime")))
+                for code, fld, value in items]
 
 
 def parse_number(text: str) -> float | None:
@@ -203,10 +206,10 @@ def parse_time(text: str | None) -> datetime | None:
     if not ascii_digits(text) or len(text) not in (14, 17):
         return None
     try:
-        moment = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
+        return datetime(int(text[0:4]), int(text[4:6]), int(text[6:8]), int(text[8:10]), int(text[10:12]),
+                        int(text[12:14]), int(text[14:17]) * 1000 if len(text) == 17 else 0)
     except ValueError:
         return None
-    return moment.replace(microsecond=int(text[14:]) * 1000) if len(text) == 17 else moment
 
 
 def format_time(moment: datetime) -> str:
@@ -271,8 +274,9 @@ def parse_frame(raw: bytes, policy: str = "strict", length_guard: int = DEFAULT_
     if length > STANDARD_MAX_SEGMENT:
         warnings.append(f"data segment of {length} bytes exceeds the standard's {STANDARD_MAX_SEGMENT}")
     printed_value = int(printed, 16)
-    variant = crc.match_variant(segment, printed_value)
-    expected = crc.format_checksum(crc.annex_a(segment))
+    annex_a = crc.annex_a(segment)
+    variant = crc.match_variant(segment, printed_value, annex_a)
+    expected = crc.format_checksum(annex_a)
     if variant is None or (variant is not crc.Variant.ANNEX_A and policy == "strict"):
         how = "" if variant is None else f" (it is the {variant.value} variant, accepted only by the lenient policy)"
         raise BadChecksum(f"checksum is {printed.decode()}, expected {expected}{how}",

@@ -24,8 +24,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import Engine, insert
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
@@ -33,7 +31,8 @@ from parksteward.hj212.errors import BadChecksum, BadTail
 from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
-from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame, Reading
+from parksteward.ingest.store import READING_COLUMNS, write_readings
+from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +70,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CommittedBatch:
-    """What the alarm stage and the roll-up queue receive after a commit."""
+    """What the alarm stage and the roll-up queue receive after a commit: the readings as
+    tuples in :data:`~parksteward.ingest.store.READING_COLUMNS` order."""
 
-    readings: list[dict]
+    readings: list[tuple]
+
+    def as_dicts(self) -> list[dict]:
+        return [dict(zip(READING_COLUMNS, row)) for row in self.readings]
 
 
 class AlarmStage(Protocol):
@@ -95,8 +98,6 @@ class Pipeline:
         self.alarm_stage = alarm_stage or NoAlarms()
         self.on_commit = on_commit  # e.g. the roll-up queue: called with the CommittedBatch
         self.splits = SplitTracker()
-        dialect = engine.dialect.name
-        self._insert = {"postgresql": pg_insert, "sqlite": sqlite_insert}.get(dialect, insert)
 
     # ------------------------------------------------------------ the batch
     def process(self, arrivals: list[Arrival]) -> list[Outcome]:
@@ -104,12 +105,12 @@ class Pipeline:
             return []
         frame_ids = self._archive(arrivals)
         outcomes: list[Outcome] = []
-        rows: list[dict] = []
+        rows: list[tuple] = []
         for arrival in arrivals:
             try:
                 outcome = self._decode(arrival)
                 if outcome.ok and outcome.frame.cn in DATA_COMMANDS:
-                    frame_rows: list[dict] = []
+                    frame_rows: list[tuple] = []
                     self._readings(outcome, arrival, frame_rows)
                     rows += frame_rows
                 if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.d:
@@ -126,8 +127,7 @@ class Pipeline:
             for frame_id, o in zip(frame_ids, outcomes)
         ]
         with self.engine.begin() as connection:
-            if rows:
-                connection.execute(self._insert(Reading).on_conflict_do_nothing(), rows)
+            write_readings(connection, rows)
             connection.execute(insert(FrameVerdict), verdicts)
         for outcome in outcomes:
             if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.a:
@@ -194,7 +194,7 @@ class Pipeline:
             return Outcome(False, frame, device, kind="wrong_password", message=f"wrong password for MN {frame.mn}")
         return Outcome(True, frame, device, notes=list(frame.warnings))
 
-    def _readings(self, outcome: Outcome, arrival: Arrival, rows: list[dict]) -> None:
+    def _readings(self, outcome: Outcome, arrival: Arrival, rows: list[tuple]) -> None:
         frame, device = outcome.frame, outcome.device
         local = frame.data_time
         if local is None:
@@ -223,9 +223,9 @@ class Pipeline:
                 outcome.notes.append(f"{value.code}-{value.field} repeated in one frame: the first value is kept")
                 continue
             seen.add(key)
-            rows.append({"device_id": device.id, "factor": key[0], "interval": interval, "field": key[1], "t": t,
-                         "value": value.number, "flag": (value.flag or None) and value.flag[:4],
-                         "code": value.code[:16], "received_ms": arrival.received_ms})
+            # READING_COLUMNS order
+            rows.append((device.id, interval, t, key[0], key[1], value.number,
+                         (value.flag or None) and value.flag[:4], value.code[:16], arrival.received_ms))
             outcome.readings += 1
 
 

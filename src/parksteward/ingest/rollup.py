@@ -64,11 +64,10 @@ class RollupEngine:
         """Remember which periods a committed batch touched (cheap; called on the hot path)."""
         level_of = {"raw": "minute", "minute": "hour", "hour": "day"}
         with self._lock:
-            for row in batch.readings:
-                level = level_of.get(row["interval"])
-                if level is None:
-                    continue
-                self._widen(level, row["device_id"], row["t"], row["t"])
+            for device_id, interval, t, *_ in batch.readings:  # READING_COLUMNS order
+                level = level_of.get(interval)
+                if level is not None:
+                    self._widen(level, device_id, t, t)
 
     def _widen(self, level: str, device_id: int, t0: int, t1: int) -> None:
         span = self._dirty[level].get(device_id)
