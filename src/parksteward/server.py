@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import uvicorn
 from sqlalchemy import Engine
@@ -60,8 +61,8 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
 
     server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
     if gateway:
-        # The app's pipeline, shared with the HTTP upload endpoints; roll-ups run in the writer thread.
-        batcher = Batcher(app.state.pipeline, periodic=app.state.rollups.run)
+        # The app's pipeline, shared with the HTTP upload endpoints.
+        batcher = Batcher(app.state.pipeline)
         await batcher.start()
         tcp = TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
         await tcp.start()
@@ -70,11 +71,28 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             mqtt = MqttAdapter(batcher, settings.mqtt_host, settings.mqtt_port, settings.mqtt_prefix,
                                settings.mqtt_username, settings.mqtt_password)
             await mqtt.start()
+    tasks.append(asyncio.create_task(_guarded(rollups_every(app.state.rollups, ROLLUP_EVERY_S))))
     tasks += [asyncio.create_task(_guarded(make(tcp))) for make in extra_tasks]
     try:
         await server.serve()
     finally:
         await stop()
+
+
+ROLLUP_EVERY_S = 5.0
+
+
+async def rollups_every(rollups, period_s: float) -> None:
+    """Roll up what the pipeline committed, in a thread of its own so that ingestion (the
+    writer thread) never waits for it; SQLite serialises the two writers with its busy wait."""
+    loop = asyncio.get_running_loop()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollups") as executor:
+        while True:
+            await asyncio.sleep(period_s)
+            try:
+                await loop.run_in_executor(executor, rollups.run)
+            except Exception:
+                log.exception("roll-up run failed; the dirty periods are tried again next time")
 
 
 async def _guarded(work: Awaitable[object]) -> None:

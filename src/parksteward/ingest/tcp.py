@@ -53,12 +53,13 @@ class TcpGateway:
         peername = writer.get_extra_info("peername")
         peer = f"{peername[0]}:{peername[1]}" if peername else None
         splitter = FrameSplitter(self.length_guard)
-        pending: list[asyncio.Future] = []
+        pending: set[asyncio.Future] = set()  # answered futures leave at once: no Outcome outlives its reply
         task = asyncio.current_task()
         self._open[task] = writer
         refused = asyncio.Event()
 
         def answer(future: asyncio.Future) -> None:
+            pending.discard(future)
             outcome: Outcome = future.result()
             if outcome.reply is not None and not writer.is_closing():
                 writer.write(outcome.reply)
@@ -80,8 +81,7 @@ class TcpGateway:
                 for chunk in chunks:
                     future = await self.batcher.submit(Arrival(chunk.raw, "tcp", peer, now_ms, chunk.error))
                     future.add_done_callback(answer)
-                    pending.append(future)
-                pending = [f for f in pending if not f.done()]
+                    pending.add(future)
                 if not data:
                     break
             if pending:

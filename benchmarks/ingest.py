@@ -1,0 +1,593 @@
+"""Ingest benchmark: HJ 212 frames over loopback TCP -> gateway -> pipeline -> store. Prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/ingest.py                          # both stores, 300 s, 1000 devices x 10 factors
+    .venv/bin/python benchmarks/ingest.py --store sqlite --duration 30 --rate 20000
+    .venv/bin/python benchmarks/ingest.py --store sqlite --profile  # 20 s, gateway under cProfile, top 25
+
+This process creates a throw-away store (SQLite in a temp dir; a new PostgreSQL database on
+127.0.0.1:5432, user postgres, dropped afterwards), registers a park with --devices devices
+(one argon2 hash shared by all), and starts two kinds of process:
+
+* the gateway: RollupEngine + Pipeline + Batcher + TcpGateway wired as in ``parksteward.server``
+  (the Pipeline subclass here only times the writer thread, and profiles it under --profile);
+* load generator(s) (asyncio): --connections TCP connections carrying the devices. Each device
+  first sends one frame (first contact: the argon2 password check, outside the figures), then
+  2011 real-time frames (Flag=5, --factors values, DataTime +1 s per frame, from 30 days ago),
+  pipelined with at most --window unanswered frames per connection, paced to --rate readings/s
+  (0: as fast as the windows allow). Frames are built from fixed parts with a precomputed checksum.
+
+Once a second it samples rows in ``reading`` (max(rowid) on SQLite; pg_stat_user_tables.n_tup_ins
+on PostgreSQL, flushed about once a second), the gateway's VmRSS, and the CPU of the gateway, the
+generators, the PostgreSQL backends of the benchmark database and the whole machine. Over the
+measured window (after --warmup) it prints: readings/s (a reading = one factor value) from the
+store and from 9014 answers (sent only after the commit); latency p50/p99/max from sending a frame
+to receiving its 9014 (matched by QN) -- when the gateway is saturated this is frames in flight /
+throughput (Little's law), i.e. set by --window, so measure latency below saturation with a lower
+--rate; gateway RSS (start, end, peak, drift); CPU in % of one core ("other processes" = machine
+minus the above: the machine may be shared, so its busy figure before the run is printed too).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import cProfile
+import json
+import logging
+import multiprocessing as mp
+import os
+import pstats
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+import uuid
+from array import array
+from collections import namedtuple
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+
+from parksteward.bootstrap import prepare_database
+from parksteward.db import make_engine
+from parksteward.hj212 import build_frame, parse_frame
+from parksteward.hj212.codes import factor_catalogue
+from parksteward.ingest.batcher import Batcher
+from parksteward.ingest.pipeline import Pipeline
+from parksteward.ingest.rollup import RollupEngine
+from parksteward.ingest.tables import Reading
+from parksteward.ingest.tcp import TcpGateway
+from parksteward.registry.service import DEVICE_PASSWORDS
+from parksteward.registry.tables import Device, Enterprise, MonitoringPoint, Park
+from parksteward.server import ROLLUP_EVERY_S, rollups_every
+
+TARGET_RATE, TARGET_P99_MS = 100_000, 250
+TARGET = "target: >= 100,000 readings/s sustained for 5 min on both stores, p99 < 250 ms, gateway memory flat"
+POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+PASSWORD, PARK_TZ = "123456", "Asia/Shanghai"
+FIRST_CODES = ["a21026", "a21002", "a34013", "a19001", "a00000", "a01011", "a01012", "a01013", "a01014", "a24088"]
+VALUE_SETS = 16  # frames cycle through this many sets of factor values
+TICK = 0.02  # generator pacing step [s]
+CLK = os.sysconf("SC_CLK_TCK")
+
+
+# ------------------------------------------------------------------ frames, built fast
+def _crc_byte(reg: int) -> int:
+    for _ in range(8):
+        reg = (reg >> 1) ^ 0xA001 if reg & 1 else reg >> 1
+    return reg
+
+
+CRC = [_crc_byte(byte) for byte in range(256)]  # the CRC-16/ARC byte table that Annex A steps through
+
+
+def _crc(reg: int, data: bytes) -> int:
+    """The HJ 212 Annex A checksum register after ``data``."""
+    for byte in data:
+        reg = CRC[(reg >> 8) ^ byte]
+    return reg
+
+
+def _crc_map(data: bytes) -> list[int]:
+    """The register after a fixed piece for each high byte before it (Annex A carries only that byte over)."""
+    return [_crc(high << 8, data) for high in range(256)]
+
+
+class FrameFactory:
+    """2011 frames in build_frame's layout; per frame only QN, MN and DataTime go through the checksum loop."""
+
+    HEAD, MID = b";ST=31;CN=2011;PW=" + PASSWORD.encode() + b";MN=", b";Flag=5;CP=&&DataTime="
+
+    def __init__(self, codes: list[str], start: datetime):
+        self.codes, self.epoch = codes, int(start.replace(tzinfo=timezone.utc).timestamp())  # local time as if UTC
+        self.after_qn, self.head_map, self.mid_map = _crc(0xFFFF, b"QN="), _crc_map(self.HEAD), _crc_map(self.MID)
+        self.values = [[f"{(10 + 7.3 * i + 0.37 * k) % 100:.3f}" for i in range(len(codes))] for k in range(VALUE_SETS)]
+        self.tails = [b"".join(b";%s-Rtd=%s,%s-Flag=N" % (c.encode(), v.encode(), c.encode())
+                               for c, v in zip(codes, values)) + b"&&" for values in self.values]
+        self.tail_maps = [_crc_map(tail) for tail in self.tails]
+
+    def data_time(self, k: int) -> bytes:
+        return time.strftime("%Y%m%d%H%M%S", time.gmtime(self.epoch + k)).encode()
+
+    def frame(self, qn: bytes, mn: bytes, k: int) -> bytes:
+        dt = self.data_time(k)
+        reg = _crc(self.head_map[_crc(self.after_qn, qn) >> 8], mn)
+        reg = self.tail_maps[k % VALUE_SETS][_crc(self.mid_map[reg >> 8], dt) >> 8]
+        segment = b"".join((b"QN=", qn, self.HEAD, mn, self.MID, dt, self.tails[k % VALUE_SETS]))
+        return b"##%04d%s%04X\r\n" % (len(segment), segment, reg)
+
+    def check(self, mn: str) -> None:
+        """Refuse to run unless a fast frame equals build_frame's and parses strictly."""
+        cp = [("DataTime", self.data_time(7).decode())]
+        for code, value in zip(self.codes, self.values[7]):
+            cp += [(f"{code}-Rtd", value), (f"{code}-Flag", "N")]
+        fast = self.frame(b"%017d" % 7, mn.encode(), 7)
+        if fast != build_frame(st="31", cn="2011", mn=mn, pw=PASSWORD, qn="%017d" % 7, flag=5, cp=cp) \
+                or len(parse_frame(fast).values()) != len(self.codes):
+            raise SystemExit("benchmark bug: the fast frame builder disagrees with build_frame")
+
+
+# ------------------------------------------------------------------ load generator process
+class Load:
+    """A generator process's counters; answers count only inside [t_warm, t_end]."""
+
+    def __init__(self, opts: dict):
+        self.opts, self.factory = opts, FrameFactory(opts["codes"], opts["start"])
+        self.rate = opts["rate"] / opts["factors"] / opts["connections"]  # frames/s per connection
+        self.t0 = self.t_warm = self.t_end = float("inf")
+        self.latencies, self.timeline = array("f"), [0] * (int(opts["duration"]) + 2)
+        self.sent = self.answered = self.acked = self.unexpected = self.lost = 0
+
+    def due(self, now: float, phase: float) -> int:
+        return int((now - self.t0) * self.rate + phase) if self.rate else 1 << 62
+
+    def answer(self, sent: float, now: float) -> None:
+        self.answered += 1
+        if self.t_warm <= now <= self.t_end:
+            self.acked += 1
+            self.latencies.append(now - sent)
+        if self.t0 <= now <= self.t_end:
+            self.timeline[int(now - self.t0)] += 1
+
+
+class LoadConnection(asyncio.Protocol):
+    """One TCP connection carrying some devices: paced, pipelined frames; answers matched by QN."""
+
+    def __init__(self, load: Load, mns: list[str], phase: float):
+        self.load, self.phase, self.transport = load, phase, None
+        self.devices = [[mn.encode(), 0] for mn in mns]  # MN, frames sent so far (= DataTime offset [s])
+        self.sent_at: dict[bytes, float] = {}  # QN -> when sent
+        self.seq = self.timed = 0
+        self.buffer = b""
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+
+    def connection_lost(self, exc) -> None:
+        self.transport = None
+        self.load.lost += 1
+
+    def send(self, n: int, now: float) -> None:
+        frames = []
+        for _ in range(n):
+            device, qn = self.devices[self.seq % len(self.devices)], b"%017d" % self.seq
+            frames.append(self.load.factory.frame(qn, device[0], device[1]))
+            device[1] += 1
+            self.seq += 1
+            self.sent_at[qn] = now
+        self.transport.write(b"".join(frames))
+        self.load.sent += n
+
+    def pump(self, now: float) -> None:
+        if self.transport is not None and self.load.t0 <= now < self.load.t_end:
+            n = min(self.load.due(now, self.phase) - self.timed, self.load.opts["window"] - len(self.sent_at))
+            if n > 0:
+                self.timed += n
+                self.send(n, now)
+
+    def data_received(self, data: bytes) -> None:
+        now = time.monotonic()
+        lines = (self.buffer + data).split(b"\r\n")
+        self.buffer = lines.pop()
+        for line in lines:
+            start = line.find(b"QN=") + 3
+            sent = self.sent_at.pop(line[start:line.find(b";", start)], None)
+            if sent is None or b"CN=9014" not in line:
+                self.load.unexpected += 1
+            else:
+                self.load.answer(sent, now)
+        self.pump(now)
+
+
+async def _generate(port: int, groups: list[list[str]], opts: dict, pipe) -> dict:
+    load, loop = Load(opts), asyncio.get_running_loop()
+    load.factory.check(groups[0][0])
+    conns = [LoadConnection(load, mns, i / len(groups)) for i, mns in enumerate(groups)]
+    for conn in conns:
+        await loop.create_connection(lambda c=conn: c, "127.0.0.1", port)
+    started = time.monotonic()
+    for conn in conns:  # first contact: one frame per device, answered after the password check
+        conn.send(len(conn.devices), started)
+    while any(c.sent_at for c in conns) and time.monotonic() < started + 300:
+        await asyncio.sleep(0.1)
+    first_contact = time.monotonic() - started
+    pipe.send("ready")
+    load.t0 = await loop.run_in_executor(None, pipe.recv)
+    load.t_warm, load.t_end = load.t0 + opts["warmup"], load.t0 + opts["duration"]
+    await asyncio.sleep(max(0.0, load.t0 - time.monotonic()))
+    while (now := time.monotonic()) < load.t_end:
+        for conn in conns:
+            conn.pump(now)
+        await asyncio.sleep(TICK)
+    behind = sum(max(0, load.due(load.t_end, c.phase) - c.timed) for c in conns) if load.rate else 0
+    while any(c.sent_at for c in conns) and time.monotonic() < load.t_end + 30:  # drain
+        await asyncio.sleep(0.1)
+    for conn in conns:
+        if conn.transport is not None:
+            conn.transport.close()
+    return {"first_contact_s": first_contact, "sent": load.sent, "answered": load.answered, "acked": load.acked,
+            "unanswered": sum(len(c.sent_at) for c in conns), "unexpected": load.unexpected, "lost": load.lost,
+            "behind": behind, "timeline": load.timeline, "latencies": load.latencies.tobytes()}
+
+
+def generator_main(port: int, groups: list[list[str]], opts: dict, pipe) -> None:
+    _raise_nofile()
+    pipe.send(asyncio.run(_generate(port, groups, opts, pipe)))
+
+
+# ------------------------------------------------------------------ gateway process
+class MeteredPipeline(Pipeline):
+    """The project's Pipeline, also timing the writer thread (and profiling it under --profile)."""
+
+    def __init__(self, engine, rollups: RollupEngine | None, profiler: cProfile.Profile | None):
+        super().__init__(engine, on_commit=rollups.mark if rollups else None)
+        self.rollups, self.profiler = rollups, profiler
+        self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
+
+    def process(self, arrivals):
+        self.batches, self.arrivals = self.batches + 1, self.arrivals + len(arrivals)
+        return self._timed("batches", super().process, arrivals)
+
+    def run_rollups(self):
+        return self._timed("rollups", self.rollups.run)
+
+    def _timed(self, what, work, *args):
+        if self.profiler:
+            self.profiler.enable()  # cProfile sees only the thread that enables it
+        start = time.perf_counter()
+        try:
+            return work(*args)
+        finally:
+            self.busy[what] += time.perf_counter() - start
+            if self.profiler:
+                self.profiler.disable()
+
+
+class _Timed:
+    """Hands the server's roll-up loop a ``run`` that the pipeline times (and profiles)."""
+
+    def __init__(self, pipeline: MeteredPipeline):
+        self.run = pipeline.run_rollups
+
+
+def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, pipe) -> None:
+    _raise_nofile()
+    logging.basicConfig(level=logging.WARNING, format="gateway %(levelname)s %(name)s: %(message)s")
+    engine = make_engine(url)
+    loop_profiler, writer_profiler = (cProfile.Profile(), cProfile.Profile()) if profile_dir else (None, None)
+
+    async def serve() -> dict:
+        rollups = RollupEngine(engine) if with_rollups else None  # wired as in parksteward.server (api.app)
+        pipeline = MeteredPipeline(engine, rollups, writer_profiler)
+        batcher = Batcher(pipeline)
+        await batcher.start()
+        # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
+        rollup_task = asyncio.create_task(rollups_every(_Timed(pipeline), ROLLUP_EVERY_S)) if rollups else None
+        tcp = TcpGateway(batcher, "127.0.0.1", 0)
+        await tcp.start()
+        started = time.perf_counter()
+        pipe.send(tcp.port)
+        await asyncio.to_thread(pipe.recv)  # "stop"
+        await tcp.stop()
+        if rollup_task is not None:
+            rollup_task.cancel()
+            await asyncio.gather(rollup_task, return_exceptions=True)
+        await batcher.stop()
+        return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
+                "life_s": time.perf_counter() - started}
+
+    if profile_dir:
+        loop_profiler.enable()
+    stats = asyncio.run(serve())
+    if profile_dir:
+        loop_profiler.disable()
+        loop_profiler.dump_stats(os.path.join(profile_dir, "loop.prof"))
+        writer_profiler.dump_stats(os.path.join(profile_dir, "writer.prof"))
+    engine.dispose()
+    pipe.send(stats)
+
+
+def _raise_nofile() -> None:
+    resource.setrlimit(resource.RLIMIT_NOFILE, (resource.getrlimit(resource.RLIMIT_NOFILE)[1],) * 2)
+
+
+# ------------------------------------------------------------------ store and park
+class StoreUnavailable(Exception):
+    pass
+
+
+@contextmanager
+def throwaway_store(kind: str, postgres_url: str):
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="parksteward-bench-") as tmp:
+            yield f"sqlite:///{tmp}/bench.db"
+        return
+    import psycopg
+
+    url = make_url(postgres_url)
+    try:
+        admin = psycopg.connect(host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+                                dbname=url.database or "postgres", autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as exc:
+        raise StoreUnavailable(f"no PostgreSQL server answers at {postgres_url}: {exc}") from None
+    name = f"parksteward_bench_{uuid.uuid4().hex[:10]}"
+    admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+
+
+def seed(engine, devices: int, codes: list[str]) -> list[str]:
+    """One park, an enterprise per 100 devices, a stack point per device; returns the MNs."""
+    password_hash = DEVICE_PASSWORDS.hash(PASSWORD)  # once: argon2 costs milliseconds per call
+    boundary = {"type": "Polygon", "coordinates": [[[118.78, 32.23], [118.82, 32.23], [118.8, 32.27], [118.78, 32.23]]]}
+    mns = [f"BENCH{i:019d}" for i in range(devices)]
+    with engine.begin() as c:
+        park = c.execute(insert(Park).values(name="Benchmark park", timezone=PARK_TZ, boundary=boundary)
+                         ).inserted_primary_key[0]
+        enterprises = c.execute(insert(Enterprise).returning(Enterprise.id, sort_by_parameter_order=True), [
+            {"park_id": park, "name": f"Enterprise {e}", "credit_code": f"BENCH{e:013d}", "industry": "fine_chemical",
+             "size_class": "medium", "pollution_class": "key", "lon": 118.8, "lat": 32.25}
+            for e in range((devices + 99) // 100)]).scalars().all()
+        points = c.execute(insert(MonitoringPoint).returning(MonitoringPoint.id, sort_by_parameter_order=True), [
+            {"park_id": park, "enterprise_id": enterprises[i // 100], "code": f"BENCH-P{i:06d}", "name": f"Stack {i}",
+             "kind": "stack_cems", "lon": 118.8, "lat": 32.25} for i in range(devices)]).scalars().all()
+        c.execute(insert(Device), [{"point_id": point, "mn": mn, "password_hash": password_hash, "factor_codes": codes,
+                                    "protocol_version": "2017", "checksum_policy": "strict"}
+                                   for point, mn in zip(points, mns)])
+    return mns
+
+
+class StoreProbe:
+    """Cheap looks at the loaded store: rows in ``reading``; on PostgreSQL also the CPU of its backends."""
+
+    def __init__(self, kind: str, url: str):
+        self.kind, self.server_ticks, self._last = kind, 0, {}
+        if kind == "sqlite":
+            self.db = sqlite3.connect(make_url(url).database, isolation_level=None)
+            return
+        import psycopg
+
+        u = make_url(url)
+        self.db = psycopg.connect(host=u.host, port=u.port, user=u.username, password=u.password, dbname=u.database,
+                                  autocommit=True)
+
+    def rows(self) -> int:
+        """Exact on SQLite (rowids, nothing is deleted); on PostgreSQL flushed about once a second."""
+        if self.kind == "sqlite":
+            try:
+                return self.db.execute("SELECT coalesce(max(rowid), 0) FROM reading").fetchall()[0][0]
+            except sqlite3.OperationalError:  # a WITHOUT ROWID table: count (slower, grows with the table)
+                return self.db.execute("SELECT count(*) FROM reading").fetchall()[0][0]
+        return self.db.execute("SELECT n_tup_ins FROM pg_stat_user_tables WHERE relname = 'reading'").fetchone()[0]
+
+    def server_cpu(self) -> int:
+        """CPU ticks so far of the PostgreSQL backends serving this database (SQLite runs inside the gateway)."""
+        if self.kind == "postgresql":
+            for (pid,) in self.db.execute("SELECT pid FROM pg_stat_activity "
+                                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"):
+                try:
+                    ticks = _cpu_ticks(pid)
+                except OSError:  # the backend ended meanwhile
+                    continue
+                self.server_ticks += ticks - self._last.get(pid, ticks)
+                self._last[pid] = ticks
+        return self.server_ticks
+
+
+# ------------------------------------------------------------------ measuring
+Sample = namedtuple("Sample", "t rows rss gateway generators store_server busy total")  # CPU in ticks
+
+
+def _cpu_ticks(pid: int) -> int:
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime of all threads
+
+
+def _rss_mb(pid: int, key: str = "VmRSS") -> float:
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith(key + ":")) / 1024
+
+
+def _machine_ticks() -> tuple[int, int]:
+    with open("/proc/stat") as f:
+        values = [int(v) for v in f.readline().split()[1:]]
+    return sum(values) - values[3] - values[4], sum(values)  # busy (all but idle and iowait), total
+
+
+def _start(ctx, target, *args):
+    parent, child = ctx.Pipe()
+    process = ctx.Process(target=target, args=(*args, child), daemon=True)
+    process.start()
+    child.close()  # so that a crashed child shows as EOF
+    return process, parent
+
+
+def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
+    engine = make_engine(url)
+    prepare_database(engine)
+    mns = seed(engine, args.devices, args.codes)
+    ctx = mp.get_context("spawn")
+    gateway, gw_pipe = _start(ctx, gateway_main, url, profile_dir, not args.no_rollups)
+    port = gw_pipe.recv()
+    groups = [mns[i::args.connections] for i in range(args.connections)]
+    opts = {k: getattr(args, k) for k in ("duration", "warmup", "window", "rate", "factors", "connections", "codes")}
+    opts["start"] = datetime.now(ZoneInfo(PARK_TZ)).replace(tzinfo=None, microsecond=0) - timedelta(days=30)
+    gens = [_start(ctx, generator_main, port, groups[g::args.generators], opts) for g in range(args.generators)]
+    for _, pipe in gens:
+        pipe.recv()  # "ready": connected, first contact answered
+    probe, t0 = StoreProbe(kind, url), time.monotonic() + 0.5
+    for _, pipe in gens:
+        pipe.send(t0)
+    samples, results = [], {}
+    while len(results) < len(gens):
+        time.sleep(max(0.0, t0 + len(samples) - time.monotonic()))
+        samples.append(Sample(time.monotonic() - t0, probe.rows(), _rss_mb(gateway.pid), _cpu_ticks(gateway.pid),
+                              sum(_cpu_ticks(p.pid) for p, _ in gens), probe.server_cpu(), *_machine_ticks()))
+        results.update({p.pid: pipe.recv() for p, pipe in gens if p.pid not in results and pipe.poll()})
+    peak_rss = _rss_mb(gateway.pid, "VmHWM")
+    probe.db.close()
+    gw_pipe.send("stop")
+    gw = gw_pipe.recv()
+    for process in [gateway, *(p for p, _ in gens)]:
+        process.join()
+    with engine.connect() as c:
+        rows_at_end = c.scalar(select(func.count()).select_from(Reading))
+    engine.dispose()
+    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end)
+
+
+def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
+    inside = [s for s in samples if args.warmup <= s.t <= args.duration + 0.5]
+    a, b = inside[0], inside[-1]
+    span = b.t - a.t
+    cpu = {k: 100 * (getattr(b, k) - getattr(a, k)) / CLK / span for k in ("gateway", "generators", "store_server")}
+    cpu["machine"] = 100 * os.cpu_count() * (b.busy - a.busy) / (b.total - a.total)
+    cpu["others"] = cpu["machine"] - cpu["gateway"] - cpu["generators"] - cpu["store_server"]
+    lat = sorted(x for g in gens for x in array("f", g["latencies"]))
+    n, lat = len(lat), lat or [float("nan")]
+    half = [s for s in inside if s.t >= (a.t + b.t) / 2]  # least-squares slope of RSS over the second half
+    mt, mr = sum(s.t for s in half) / len(half), sum(s.rss for s in half) / len(half)
+    slope = sum((s.t - mt) * (s.rss - mr) for s in half) / (sum((s.t - mt) ** 2 for s in half) or 1)
+    total = lambda key: sum(g[key] for g in gens)  # noqa: E731
+    acked = [args.factors * sum(g["timeline"][i] for g in gens) for i in range(int(args.duration))]
+    return {
+        "store": kind, **{k: getattr(args, k) for k in ("devices", "factors", "connections", "generators", "window",
+                                                         "rate", "duration", "warmup", "profile", "no_rollups")},
+        "first_contact_s": max(g["first_contact_s"] for g in gens),
+        "store_readings_per_s": (b.rows - a.rows) / span,
+        "acked_readings_per_s": total("acked") * args.factors / (args.duration - args.warmup),
+        "latency_ms": {"frames": n, **{q: 1000 * lat[min(len(lat) - 1, int(f * len(lat)))]
+                                       for q, f in (("p50", 0.5), ("p99", 0.99), ("max", 1.0))}},
+        "rss_mb": {"start": a.rss, "end": b.rss, "peak": peak_rss, "drift_per_min": 60 * slope},
+        "cpu_pct_of_one_core": cpu,
+        "writer_thread": {"batches_pct": 100 * gw["busy"]["batches"] / gw["life_s"], "batches": gw["batches"],
+                          "rollups_pct": 100 * gw["busy"]["rollups"] / gw["life_s"], "life_s": gw["life_s"],
+                          "frames_per_batch": gw["arrivals"] / max(1, gw["batches"])},
+        "frames": {k: total(k) for k in ("sent", "answered", "unanswered", "unexpected", "lost", "behind")},
+        "rows_at_end": rows_at_end, "rows_expected": total("answered") * args.factors,
+        # t [s], store readings/s, acknowledged readings/s, gateway RSS [MB], gateway CPU [% of one core]
+        "timeline": [(round(s.t), (s.rows - p.rows) / (s.t - p.t), acked[round(s.t) - 1] if s.t < args.duration
+                      else 0, s.rss, 100 * (s.gateway - p.gateway) / CLK / (s.t - p.t))
+                     for p, s in zip(samples, samples[1:])],
+    }
+
+
+def report(r: dict) -> None:
+    lat, rss, cpu, wt, fr = r["latency_ms"], r["rss_mb"], r["cpu_pct_of_one_core"], r["writer_thread"], r["frames"]
+    offered = f"{r['rate']:,.0f} readings/s offered" if r["rate"] else "unpaced"
+    flags = " UNDER cProfile (slower than normal)" if r["profile"] else ""
+    flags += " WITHOUT roll-ups" if r["no_rollups"] else ""
+    print(f"\n== {r['store']}{flags}: {r['devices']} devices"
+          f" x {r['factors']} factors, {r['connections']} connections, {r['generators']} generator process(es), "
+          f"window {r['window']}, {offered}, {r['duration']:g} s (first {r['warmup']:g} s excluded)")
+    print(f"  first contact   {r['first_contact_s']:.1f} s (one frame per device, argon2 check)")
+    print(f"  readings/s      store {r['store_readings_per_s']:,.0f}   acknowledged {r['acked_readings_per_s']:,.0f}"
+          f"   (target >= {TARGET_RATE:,})")
+    print(f"  latency         p50 {lat['p50']:.0f} ms   p99 {lat['p99']:.0f} ms   max {lat['max']:.0f} ms   "
+          f"over {lat['frames']:,} frames   (target p99 < {TARGET_P99_MS} ms)")
+    print(f"  gateway RSS     start {rss['start']:.0f} MB   end {rss['end']:.0f} MB   peak {rss['peak']:.0f} MB   "
+          f"drift {rss['drift_per_min']:+.1f} MB/min over the second half")
+    print(f"  CPU             gateway {cpu['gateway']:.0f}%   generators {cpu['generators']:.0f}%   PostgreSQL "
+          f"backends {cpu['store_server']:.0f}%   other processes {cpu['others']:.0f}%   machine {cpu['machine']:.0f}%"
+          f"   (% of one core; {os.cpu_count()} cores)")
+    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches), roll-up thread {wt['rollups_pct']:.0f}%, over "
+          f"the gateway's {wt['life_s']:.0f} s; {wt['batches']:,} batches of {wt['frames_per_batch']:.0f} frames on "
+          "average")
+    print(f"  frames          sent {fr['sent']:,}  answered {fr['answered']:,}  unanswered {fr['unanswered']:,}  "
+          f"other answers {fr['unexpected']}  connections lost {fr['lost']}  behind schedule {fr['behind']:,}")
+    print(f"  reading rows    {r['rows_at_end']:,} at the end (answered frames x factors: {r['rows_expected']:,})")
+    print("  timeline        t [s]   store readings/s   acked readings/s   RSS [MB]   gateway CPU [%]")
+    step = max(1, len(r["timeline"]) // 10)
+    for t, stored, acked, rss_mb, gw_cpu in r["timeline"][step - 1::step]:
+        print(f"                {t:>5}   {stored:>16,.0f}   {acked:>16,.0f}   {rss_mb:>8.0f}   {gw_cpu:>15.0f}")
+
+
+def print_profile(profile_dir: str) -> None:
+    for name, title in (("loop", "event-loop thread (TCP, framing, batcher)"),
+                        ("writer", "writer thread (Pipeline.process and roll-ups)")):
+        stats = pstats.Stats(os.path.join(profile_dir, f"{name}.prof"), stream=sys.stdout).strip_dirs()
+        print(f"\n---- gateway profile, {title}: top 25 by cumulative time")
+        stats.sort_stats("cumulative").print_stats(25)
+        if name == "writer":
+            print(f"---- gateway profile, {title}: top 20 by own time")
+            stats.sort_stats("tottime").print_stats(20)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--store", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--duration", type=float, help="seconds of load (default 300; 20 with --profile)")
+    parser.add_argument("--warmup", type=float, help="first seconds left out of the figures (default 10%%, 2-10 s)")
+    parser.add_argument("--devices", type=int, default=1000)
+    parser.add_argument("--factors", type=int, default=10)
+    parser.add_argument("--connections", type=int, help="TCP connections (default: one per device)")
+    parser.add_argument("--window", type=int, default=50, help="unanswered frames allowed per connection")
+    parser.add_argument("--rate", type=float, default=TARGET_RATE, help="offered readings/s (0: unpaced)")
+    parser.add_argument("--generators", type=int, default=1, help="load generator processes")
+    parser.add_argument("--profile", action="store_true", help="profile the gateway (cProfile), print the top 25")
+    parser.add_argument("--no-rollups", action="store_true",
+                        help="diagnostic: leave the RollupEngine out, to see the ingest path's own ceiling")
+    parser.add_argument("--postgres-url", default=os.environ.get("PARKSTEWARD_BENCH_POSTGRES_URL", POSTGRES_URL))
+    parser.add_argument("--report", help="also write the figures as JSON to this file")
+    args = parser.parse_args()
+    args.duration = args.duration or (20.0 if args.profile else 300.0)
+    args.warmup = args.warmup if args.warmup is not None else max(2.0, min(10.0, args.duration / 10))
+    args.connections = min(args.connections or args.devices, args.devices)
+    others = [row["code"] for row in factor_catalogue()["factors"] if row["code"] not in FIRST_CODES]
+    args.codes = (FIRST_CODES + others)[:args.factors]
+    before = _machine_ticks()
+    time.sleep(1)
+    after = _machine_ticks()
+    busy_before = 100 * os.cpu_count() * (after[0] - before[0]) / (after[1] - before[1])
+    print(TARGET)
+    print(f"caveat: the generator(s) share the {os.cpu_count()} cores with the gateway and the store server (their "
+          f"CPU is printed); before the run this machine was already {busy_before:.0f}% (of one core) busy")
+    results = []
+    for kind in ("sqlite", "postgresql") if args.store == "both" else (args.store,):
+        with tempfile.TemporaryDirectory(prefix="parksteward-profile-") as profile_dir:
+            try:
+                with throwaway_store(kind, args.postgres_url) as url:
+                    results.append(measure(kind, url, args, profile_dir if args.profile else None))
+            except StoreUnavailable as exc:
+                print(f"\n== {kind}: skipped, {exc}")
+                continue
+            report(results[-1])
+            if args.profile:
+                print_profile(profile_dir)
+    if args.report:
+        with open(args.report, "w") as f:
+            json.dump({"target": TARGET, "command": sys.argv, "machine_busy_before_pct": busy_before,
+                       "results": results}, f, indent=1)
+        print(f"\nfigures written to {args.report}")
+
+
+if __name__ == "__main__":
+    main()
