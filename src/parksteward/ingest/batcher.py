@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 
 
 class Batcher:
-    def __init__(self, pipeline: Pipeline, max_batch: int = 2000, max_wait: float = 0.02, max_queue: int = 50_000,
+    def __init__(self, pipeline: Pipeline, max_batch: int = 1000, max_wait: float = 0.02, max_queue: int = 10_000,
                  periodic=None, period_s: float = 5.0):
         self.pipeline = pipeline
         # Work for the writer thread between batches, at most every period_s (e.g. roll-ups),
