@@ -154,3 +154,17 @@ def test_split_packets_are_stored_part_by_part(world_and_pipeline, session_facto
     assert [parse_frame(o.reply).qn for o in (first, second)] == ["20250315100000121", "20250315100000122"]
     assert "split packet set complete: 2 parts" in second.notes
     assert [(r.factor, r.value) for r in readings(session_factory)] == [("a21002", 46.9), ("a21026", 24.8)]
+
+
+def test_archive_ids_match_their_frames_in_a_batch(world_and_pipeline, session_factory):
+    _, mn, pipeline = world_and_pipeline
+    raws = [hourly(mn, qn=f"Q{i}", cp=[("DataTime", f"2025031509{i:02d}00"), ("a21026-Avg", "1")]) for i in range(5)]
+    raws.insert(2, b"##junk")
+    pipeline.process([Arrival(r) for r in raws])
+    pipeline.process([Arrival(raws[0])])
+    with session_factory() as session:
+        pairs = session.execute(select(RawFrame.raw, FrameVerdict.ok, FrameVerdict.readings)
+                                .join(FrameVerdict, FrameVerdict.frame_id == RawFrame.id).order_by(RawFrame.id)).all()
+    assert [raw for raw, _, _ in pairs] == raws + [raws[0]]
+    # A resent frame carries its reading again (stored once: the key ignores the repeat).
+    assert [(ok, n) for _, ok, n in pairs] == [(True, 1)] * 2 + [(False, 0)] + [(True, 1)] * 4

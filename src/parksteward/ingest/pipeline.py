@@ -154,9 +154,19 @@ class Pipeline:
                         stale.pnum)
 
     def _archive(self, arrivals: list[Arrival]) -> list[int]:
-        rows = [{"received_ms": a.received_ms, "transport": a.transport, "peer": (a.peer or "")[:64] or None,
-                 "raw": a.raw} for a in arrivals]
+        """Store the arrivals' bytes and commit; returns their archive ids in order."""
         with self.engine.begin() as connection:
+            if connection.dialect.name == "sqlite":
+                # One executemany inside one write transaction: SQLite gives the rows consecutive
+                # rowids ending at last_insert_rowid() (a plain INTEGER PRIMARY KEY, no other
+                # writer inside the transaction), which RETURNING would fetch row by row.
+                connection.exec_driver_sql(
+                    "INSERT INTO raw_frame (received_ms, transport, peer, raw) VALUES (?, ?, ?, ?)",
+                    [(a.received_ms, a.transport, (a.peer or "")[:64] or None, a.raw) for a in arrivals])
+                last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+                return list(range(last - len(arrivals) + 1, last + 1))
+            rows = [{"received_ms": a.received_ms, "transport": a.transport, "peer": (a.peer or "")[:64] or None,
+                     "raw": a.raw} for a in arrivals]
             result = connection.execute(insert(RawFrame).returning(RawFrame.id, sort_by_parameter_order=True), rows)
             return [row[0] for row in result]
 
