@@ -168,3 +168,19 @@ def test_archive_ids_match_their_frames_in_a_batch(world_and_pipeline, session_f
     assert [raw for raw, _, _ in pairs] == raws + [raws[0]]
     # A resent frame carries its reading again (stored once: the key ignores the repeat).
     assert [(ok, n) for _, ok, n in pairs] == [(True, 1)] * 2 + [(False, 0)] + [(True, 1)] * 4
+
+
+def test_the_archive_is_for_operators_and_verdicts_follow_their_device(world_and_pipeline, session_factory):
+    from parksteward.access import Actor, scoped
+
+    world, mn, pipeline = world_and_pipeline
+    pipeline.process([Arrival(hourly(mn))])
+    own = Actor(user_id=None, username="a", role="enterprise", enterprise_id=world.enterprise["a"])
+    other = Actor(user_id=None, username="b", role="enterprise", enterprise_id=world.enterprise["b"])
+    regulator = Actor(user_id=None, username="r", role="regulator")
+    with session_factory() as session:
+        def count(model, actor):
+            return len(session.scalars(scoped(select(model), model, actor)).all())
+
+        assert (count(RawFrame, own), count(RawFrame, regulator)) == (0, 1)
+        assert (count(FrameVerdict, own), count(FrameVerdict, other), count(FrameVerdict, regulator)) == (1, 0, 1)

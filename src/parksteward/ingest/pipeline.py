@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -241,9 +240,3 @@ class Pipeline:
 
 def _clip(text: str | None, limit: int = 500) -> str | None:
     return None if text is None else text[:limit]
-
-
-def arrivals_from_lines(lines: Iterable[bytes], transport: str, peer: str | None = None) -> list[Arrival]:
-    from parksteward.hj212.describe import line_to_frame
-
-    return [Arrival(line_to_frame(line), transport, peer) for line in lines if line.strip()]

@@ -23,7 +23,7 @@ class RawFrame(Base):
     """Every frame (or discarded stretch of bytes) as it arrived, before parsing."""
 
     __tablename__ = "raw_frame"
-    __ownership__ = Ownership.PARK_LEVEL
+    __ownership__ = Ownership.OPERATORS_ONLY
 
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
     received_ms: Mapped[int] = mapped_column(BigInteger, index=True)
@@ -36,7 +36,7 @@ class FrameVerdict(Base):
     """What became of an archived frame: the device it came from and, if refused, why."""
 
     __tablename__ = "frame_verdict"
-    __ownership__ = Ownership.PARK_LEVEL
+    __ownership__ = Ownership.VIA_DEVICE
 
     frame_id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), ForeignKey("raw_frame.id", ondelete="CASCADE"), primary_key=True

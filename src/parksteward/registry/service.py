@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from parksteward.access import Actor, scoped
 from parksteward.crud import CrudService
 from parksteward.errors import InvalidInput, NotFound, PermissionDenied
+from parksteward.hj212.codes import factor_catalogue
 from parksteward.registry import schemas as s
-from parksteward.registry.factors import catalogue
 from parksteward.registry.geometry import (
     geometry_inside,
     lonlat_inside,
@@ -264,7 +264,7 @@ class FactorService:
 
     def load_catalogue(self, session: Session) -> int:
         """Insert or refresh the shipped catalogue; returns the number of factors."""
-        rows = catalogue()["factors"]
+        rows = factor_catalogue()["factors"]
         for row in rows:
             session.merge(Factor(**row))
         session.commit()
