@@ -1,10 +1,11 @@
-"""Group arrivals from many connections into batches for one writer thread.
+"""Group work from many connections into batches for one writer thread.
 
-Transports ``submit`` an :class:`Arrival` and get a future of its :class:`Outcome`; a single
-writer task takes up to ``max_batch`` arrivals (or what came within ``max_wait`` seconds),
-runs the synchronous pipeline in a worker thread, and resolves the futures. One writer keeps
-SQLite happy and lets PostgreSQL take large batches; the bounded queue pushes back on
-transports when the store falls behind.
+Transports ``submit`` an :class:`Arrival` and get a future of its :class:`Outcome`; gateway
+worker processes ``submit_decoded`` a batch they decoded and get a future that resolves when
+it is committed. A single writer task takes up to ``max_batch`` frames (or what came within
+``max_wait`` seconds), runs the synchronous :meth:`Pipeline.run` in a worker thread, and
+resolves the futures. One writer keeps SQLite happy and lets PostgreSQL take large batches;
+the bounded queue pushes back on transports when the store falls behind.
 """
 
 from __future__ import annotations
@@ -13,22 +14,26 @@ import asyncio
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
-from parksteward.ingest.pipeline import Arrival, Outcome, Pipeline
+from parksteward.ingest.pipeline import Arrival, Decoded, Outcome, Pipeline
 
 log = logging.getLogger(__name__)
+
+
+class StoreError(Exception):
+    """The store refused a batch: nothing in it is acknowledged (devices resend)."""
 
 
 class Batcher:
     def __init__(self, pipeline: Pipeline, max_batch: int = 1000, max_wait: float = 0.02, max_queue: int = 10_000,
                  periodic=None, period_s: float = 5.0):
         self.pipeline = pipeline
-        # Work for the writer thread between batches, at most every period_s (e.g. roll-ups),
-        # so that one thread writes and SQLite never sees two writers.
+        # Work for the writer thread between batches, at most every period_s, so that one
+        # thread writes and SQLite never sees two writers.
         self.periodic = periodic
         self.period_s = period_s
         self.max_batch = max_batch
         self.max_wait = max_wait
-        self._queue: asyncio.Queue[tuple[Arrival, asyncio.Future]] = asyncio.Queue(max_queue)
+        self._queue: asyncio.Queue[tuple[Arrival | Decoded, asyncio.Future]] = asyncio.Queue(max_queue)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
         self._task: asyncio.Task | None = None
 
@@ -36,17 +41,20 @@ class Batcher:
         self._task = asyncio.create_task(self._run(), name="ingest-writer")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
         self._executor.shutdown(wait=True)
 
     async def submit(self, arrival: Arrival) -> asyncio.Future:
+        """Queue one arrival; the future resolves to its :class:`Outcome` once committed."""
         future = asyncio.get_running_loop().create_future()
         await self._queue.put((arrival, future))
+        return future
+
+    async def submit_decoded(self, decoded: Decoded) -> asyncio.Future:
+        """Queue a batch a worker decoded; the future resolves to None once committed, or
+        raises :class:`StoreError`."""
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((decoded, future))
         return future
 
     async def _run(self) -> None:
@@ -63,28 +71,55 @@ class Batcher:
                 first = await asyncio.wait_for(self._queue.get(), self.period_s)
             except TimeoutError:
                 continue
-            batch = [first]
+            batch, frames = [first], _frames(first[0])
             deadline = loop.time() + self.max_wait
-            while len(batch) < self.max_batch:
+            while frames < self.max_batch:
                 try:
-                    batch.append(self._queue.get_nowait())
-                    continue
+                    item = self._queue.get_nowait()
                 except asyncio.QueueEmpty:
-                    pass
-                remaining = deadline - loop.time()
-                if remaining <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), remaining))
-                except TimeoutError:
-                    break
-            arrivals = [arrival for arrival, _ in batch]
-            try:
-                outcomes = await loop.run_in_executor(self._executor, self.pipeline.process, arrivals)
-            except Exception as exc:  # the store failed: nobody is acknowledged, devices will resend
-                log.exception("ingest batch of %d arrivals failed", len(arrivals))
-                outcomes = [Outcome(False, kind="store_error", message=f"{exc.__class__.__name__}: {exc}")
-                            for _ in arrivals]
-            for (_, future), outcome in zip(batch, outcomes):
-                if not future.done():
-                    future.set_result(outcome)
+                    remaining = deadline - loop.time()
+                    if remaining <= 0:
+                        break
+                    try:
+                        item = await asyncio.wait_for(self._queue.get(), remaining)
+                    except TimeoutError:
+                        break
+                batch.append(item)
+                frames += _frames(item[0])
+            await self._commit(loop, batch)
+
+    async def _commit(self, loop, batch: list[tuple[Arrival | Decoded, asyncio.Future]]) -> None:
+        arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
+        decoded = [item for item, _ in batch if not isinstance(item, Arrival)]
+        try:
+            outcomes = iter(await loop.run_in_executor(self._executor, self.pipeline.run, arrivals, decoded))
+        except Exception as exc:  # the store failed: nobody is acknowledged, devices will resend
+            log.exception("ingest batch of %d frames failed", sum(_frames(item) for item, _ in batch))
+            error = f"{exc.__class__.__name__}: {exc}"
+            for item, future in batch:
+                if future.done():
+                    continue
+                if isinstance(item, Arrival):
+                    future.set_result(Outcome(False, kind="store_error", message=error))
+                else:
+                    future.set_exception(StoreError(error))
+            return
+        for item, future in batch:
+            result = next(outcomes) if isinstance(item, Arrival) else None
+            if not future.done():
+                future.set_result(result)
+
+
+def _frames(item: Arrival | Decoded) -> int:
+    return 1 if isinstance(item, Arrival) else len(item)
+
+
+async def cancel_and_wait(task: asyncio.Task | None) -> None:
+    """Cancel a background task and wait until it has stopped."""
+    if task is None:
+        return
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass

@@ -19,7 +19,7 @@ import logging
 import aiomqtt
 
 from parksteward.hj212.stream import FrameSplitter
-from parksteward.ingest.batcher import Batcher
+from parksteward.ingest.batcher import Batcher, cancel_and_wait
 from parksteward.ingest.json_readings import BadJson, parse_messages
 from parksteward.ingest.pipeline import Arrival, Outcome
 
@@ -53,12 +53,7 @@ class MqttAdapter:
         self._task = asyncio.create_task(self._run(), name="mqtt-adapter")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        await cancel_and_wait(self._task)
 
     async def _run(self) -> None:
         delay = 1.0

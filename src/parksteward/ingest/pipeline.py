@@ -1,17 +1,22 @@
 """The ingestion pipeline: archive -> decode -> authenticate -> validate -> store -> hand on.
 
 Transports (TCP, MQTT, HTTP) collect :class:`Arrival` objects and call
-:meth:`Pipeline.process` with a batch. The pipeline
+:meth:`Pipeline.process` with a batch (through the :class:`~parksteward.ingest.batcher.Batcher`,
+which keeps one writer per store). The pipeline
 
 1. archives every arrival's bytes in ``raw_frame`` and commits, before anything is parsed;
 2. parses each frame (the device's checksum policy decides on Modbus variants), checks the
-   MN and password against the registered devices;
+   MN and password against the registered devices (:class:`Decoder`);
 3. turns data uploads (2011 real-time, 2051 minute, 2061 hourly, 2031 daily) into readings,
    refusing values that are not finite numbers and naming every refusal;
 4. stores readings in one batched statement that ignores rows already stored, so a resent
    frame is idempotent (key: device, factor, interval, field, DataTime);
 5. commits, and only then returns the replies (9014 data answers) the transports send, and
    hands the committed batch to the alarm stage and the roll-up queue.
+
+Gateway worker processes (:mod:`parksteward.ingest.workers`) run step 2-3 themselves and send
+the writer a :class:`Decoded` batch: its raw bytes are archived and committed first, then its
+data, by the same :meth:`Pipeline.run` that serves in-process arrivals.
 """
 
 from __future__ import annotations
@@ -20,9 +25,9 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, Sequence
 
-from sqlalchemy import Engine, insert
+from sqlalchemy import Engine
 
 from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
@@ -30,8 +35,8 @@ from parksteward.hj212.errors import BadChecksum, BadTail
 from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
-from parksteward.ingest.store import READING_COLUMNS, write_readings
-from parksteward.ingest.tables import INTERVAL_OF_CN, FrameVerdict, RawFrame
+from parksteward.ingest.store import READING_COLUMNS, write_archive, write_readings, write_verdicts
+from parksteward.ingest.tables import INTERVAL_OF_CN
 
 log = logging.getLogger(__name__)
 
@@ -90,21 +95,111 @@ class NoAlarms:
 
 
 class Pipeline:
+    """Decode and commit batches; one instance per store writer (one thread, one process).
+
+    :meth:`process` takes arrivals all the way (the in-process path of HTTP, MQTT and the
+    in-process TCP gateway); :meth:`run` also commits batches that a gateway worker process
+    decoded (:class:`Decoded`), so that one writer commits everything.
+    """
+
     def __init__(self, engine: Engine, directory: DeviceDirectory | None = None,
                  alarm_stage: AlarmStage | None = None, on_commit=None):
         self.engine = engine
-        self.directory = directory or DeviceDirectory(engine)
+        self.decoder = Decoder(directory or DeviceDirectory(engine))
         self.alarm_stage = alarm_stage or NoAlarms()
         self.on_commit = on_commit  # e.g. the roll-up queue: called with the CommittedBatch
+
+    @property
+    def directory(self) -> DeviceDirectory:
+        return self.decoder.directory
+
+    def process(self, arrivals: list[Arrival]) -> list[Outcome]:
+        """Archive, decode, store and acknowledge ``arrivals``; returns their outcomes in order."""
+        return self.run(arrivals)
+
+    def run(self, arrivals: list[Arrival], decoded: Sequence[Decoded] = ()) -> list[Outcome]:
+        """Commit ``arrivals`` (decoded here) and batches decoded elsewhere, in one go.
+
+        1. The raw bytes of everything are archived and committed: the arrivals' before they
+           are parsed, a worker's batch before its data is stored. A store failure after
+           this point still leaves every frame in the archive.
+        2. Verdicts and readings are written and committed together.
+        3. The arrivals' outcomes get their replies (only now: 9014 means committed), and
+           the committed readings go to the alarm stage and the roll-up queue.
+
+        Raises whatever the store raises; then nothing is acknowledged.
+        """
+        if not arrivals and not decoded:
+            return []
+        with self.engine.begin() as connection:
+            frame_ids = write_archive(connection, [archive_row(a) for a in arrivals]
+                                      + [row for batch in decoded for row in batch.archive])
+        outcomes, local = self.decoder.decode(arrivals)
+        parts = [local, *decoded]
+        verdicts = [(frame_id, *verdict) for frame_id, verdict
+                    in zip(frame_ids, (v for part in parts for v in part.verdicts), strict=True)]
+        rows = [row for part in parts for row in part.readings]
+        with self.engine.begin() as connection:
+            write_readings(connection, rows)
+            write_verdicts(connection, verdicts)
+        acknowledge(outcomes)
+        if rows:
+            batch = CommittedBatch(rows)
+            try:
+                self.alarm_stage.handle(batch)
+                if self.on_commit is not None:
+                    self.on_commit(batch)
+            except Exception:  # a failing consumer must not lose the acknowledgement
+                log.exception("alarm stage or roll-up queue failed on a committed batch")
+        return outcomes
+
+
+def archive_row(arrival: Arrival) -> tuple:
+    """An arrival as a ``raw_frame`` row (:data:`~parksteward.ingest.store.ARCHIVE_COLUMNS`)."""
+    return arrival.received_ms, arrival.transport, (arrival.peer or "")[:64] or None, arrival.raw
+
+
+def acknowledge(outcomes: list[Outcome]) -> None:
+    """Give committed outcomes their replies: a 9014 data answer where the frame's Flag asks."""
+    for outcome in outcomes:
+        if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.a:
+            outcome.reply = build_reply(outcome.frame, "9014")
+
+
+@dataclass
+class Decoded:
+    """A decoded batch as plain tuples, ready for the writer and cheap to send between processes.
+
+    ``archive`` holds one :data:`~parksteward.ingest.store.ARCHIVE_COLUMNS` row per frame,
+    ``verdicts`` one :data:`~parksteward.ingest.store.VERDICT_COLUMNS` row per frame (without
+    the archive id, which the writer assigns), ``readings`` the
+    :data:`~parksteward.ingest.store.READING_COLUMNS` rows of all frames.
+    """
+
+    archive: list[tuple] = field(default_factory=list)
+    verdicts: list[tuple] = field(default_factory=list)
+    readings: list[tuple] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.verdicts)
+
+
+class Decoder:
+    """Parse, authenticate and validate frames: everything before the store, no writes.
+
+    Runs in the writer thread (in-process) or in a gateway worker process; each keeps its own
+    device directory and split-packet tracker (a connection, and so a split set, stays in one
+    process).
+    """
+
+    def __init__(self, directory: DeviceDirectory):
+        self.directory = directory
         self.splits = SplitTracker()
 
-    # ------------------------------------------------------------ the batch
-    def process(self, arrivals: list[Arrival]) -> list[Outcome]:
-        if not arrivals:
-            return []
-        frame_ids = self._archive(arrivals)
+    def decode(self, arrivals: list[Arrival]) -> tuple[list[Outcome], Decoded]:
         outcomes: list[Outcome] = []
-        rows: list[tuple] = []
+        decoded = Decoded()
+        rows = decoded.readings
         for arrival in arrivals:
             try:
                 outcome = self._decode(arrival)
@@ -118,28 +213,13 @@ class Pipeline:
                 log.exception("unexpected error decoding a frame from %s", arrival.peer)
                 outcome = Outcome(False, kind="internal_error", message=f"{exc.__class__.__name__}: {exc}")
             outcomes.append(outcome)
-        verdicts = [
-            {"frame_id": frame_id, "device_id": o.device.id if o.device else None,
-             "mn": (o.frame.mn or "")[:32] if o.frame else None, "cn": (o.frame.cn or "")[:8] if o.frame else None,
-             "ok": o.ok, "kind": o.kind, "message": _clip(o.message or "; ".join(o.notes) or None),
-             "readings": o.readings}
-            for frame_id, o in zip(frame_ids, outcomes)
-        ]
-        with self.engine.begin() as connection:
-            write_readings(connection, rows)
-            connection.execute(insert(FrameVerdict), verdicts)
-        for outcome in outcomes:
-            if outcome.ok and outcome.frame.flag is not None and outcome.frame.flag.a:
-                outcome.reply = build_reply(outcome.frame, "9014")
-        if rows:
-            batch = CommittedBatch(rows)
-            try:
-                self.alarm_stage.handle(batch)
-                if self.on_commit is not None:
-                    self.on_commit(batch)
-            except Exception:  # a failing consumer must not lose the acknowledgement
-                log.exception("alarm stage or roll-up queue failed on a committed batch")
-        return outcomes
+            frame, device = outcome.frame, outcome.device
+            decoded.verdicts.append((
+                device.id if device else None,
+                (frame.mn or "")[:32] if frame else None, (frame.cn or "")[:8] if frame else None,
+                outcome.ok, outcome.kind, _clip(outcome.message or "; ".join(outcome.notes) or None), outcome.readings,
+            ))
+        return outcomes, decoded
 
     def _track_split(self, outcome: Outcome, arrival: Arrival) -> None:
         """Every part is stored on its own; here only the completeness of its set is followed."""
@@ -151,23 +231,6 @@ class Pipeline:
             log.warning("split packet set from MN %s (CN %s, DataTime %s) incomplete after %.0f s: parts %s of %d "
                         "never arrived", stale.mn, stale.cn, stale.data_time, self.splits.timeout_s, stale.missing,
                         stale.pnum)
-
-    def _archive(self, arrivals: list[Arrival]) -> list[int]:
-        """Store the arrivals' bytes and commit; returns their archive ids in order."""
-        with self.engine.begin() as connection:
-            if connection.dialect.name == "sqlite":
-                # One executemany inside one write transaction: SQLite gives the rows consecutive
-                # rowids ending at last_insert_rowid() (a plain INTEGER PRIMARY KEY, no other
-                # writer inside the transaction), which RETURNING would fetch row by row.
-                connection.exec_driver_sql(
-                    "INSERT INTO raw_frame (received_ms, transport, peer, raw) VALUES (?, ?, ?, ?)",
-                    [(a.received_ms, a.transport, (a.peer or "")[:64] or None, a.raw) for a in arrivals])
-                last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
-                return list(range(last - len(arrivals) + 1, last + 1))
-            rows = [{"received_ms": a.received_ms, "transport": a.transport, "peer": (a.peer or "")[:64] or None,
-                     "raw": a.raw} for a in arrivals]
-            result = connection.execute(insert(RawFrame).returning(RawFrame.id, sort_by_parameter_order=True), rows)
-            return [row[0] for row in result]
 
     # ------------------------------------------------------------ one frame
     def _decode(self, arrival: Arrival) -> Outcome:

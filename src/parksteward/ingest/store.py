@@ -1,37 +1,95 @@
-"""Fast batched writes of readings: executemany on SQLite, COPY on PostgreSQL.
+"""Fast batched writes of ingested data: executemany on SQLite, COPY on PostgreSQL.
 
-Rows are tuples in :data:`READING_COLUMNS` order. Rows already stored (same device,
-interval, DataTime, factor and field) are skipped, which makes resent frames idempotent.
+Rows are plain tuples in the column orders below (cheap to build, and to send from a gateway
+worker process to the writer). Readings already stored (same device, interval, DataTime,
+factor and field) are skipped, which makes resent frames idempotent.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Connection
 
+ARCHIVE_COLUMNS = ("received_ms", "transport", "peer", "raw")
+VERDICT_COLUMNS = ("frame_id", "device_id", "mn", "cn", "ok", "kind", "message", "readings")
 READING_COLUMNS = ("device_id", "interval", "t", "factor", "field", "value", "flag", "code", "received_ms")
-_COLUMNS = ", ".join(READING_COLUMNS)
-_SQLITE_INSERT = f"INSERT OR IGNORE INTO reading ({_COLUMNS}) VALUES ({', '.join('?' * len(READING_COLUMNS))})"
+
+
+def _columns(columns) -> str:
+    return ", ".join(columns)
+
+
+_SQLITE_ARCHIVE = f"INSERT INTO raw_frame ({_columns(ARCHIVE_COLUMNS)}) VALUES (?, ?, ?, ?)"
+_SQLITE_VERDICTS = f"INSERT INTO frame_verdict ({_columns(VERDICT_COLUMNS)}) VALUES ({', '.join('?' * 8)})"
+_SQLITE_READINGS = (f"INSERT OR IGNORE INTO reading ({_columns(READING_COLUMNS)}) "
+                    f"VALUES ({', '.join('?' * len(READING_COLUMNS))})")
+
+_PG_IDS = "SELECT nextval(pg_get_serial_sequence('raw_frame', 'id')) FROM generate_series(1, %s)"
+_PG_ARCHIVE = f"COPY raw_frame (id, {_columns(ARCHIVE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_PG_ARCHIVE_TYPES = ("int8", "int8", "varchar", "varchar", "bytea")
+_PG_VERDICTS = f"COPY frame_verdict ({_columns(VERDICT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_PG_VERDICT_TYPES = ("int8", "int4", "varchar", "varchar", "bool", "varchar", "varchar", "int4")
 _PG_STAGE = "CREATE TEMP TABLE IF NOT EXISTS reading_in (LIKE reading) ON COMMIT DELETE ROWS"
-_PG_COPY = f"COPY reading_in ({_COLUMNS}) FROM STDIN"
-_PG_MERGE = f"INSERT INTO reading ({_COLUMNS}) SELECT {_COLUMNS} FROM reading_in ON CONFLICT DO NOTHING"
+_PG_READINGS = f"COPY reading_in ({_columns(READING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
+_PG_READING_TYPES = ("int4", "varchar", "int8", "varchar", "varchar", "float8", "varchar", "varchar", "int8")
+_PG_MERGE = (f"INSERT INTO reading ({_columns(READING_COLUMNS)}) SELECT {_columns(READING_COLUMNS)} FROM reading_in "
+             "ON CONFLICT DO NOTHING")
+
+
+def write_archive(connection: Connection, rows: list[tuple]) -> list[int]:
+    """Insert raw frames (``ARCHIVE_COLUMNS``) inside the caller's transaction; returns their ids in order."""
+    if not rows:
+        return []
+    dialect = _dialect(connection)
+    if dialect == "sqlite":
+        # One executemany inside one write transaction: SQLite gives the rows consecutive
+        # rowids ending at last_insert_rowid() (a plain INTEGER PRIMARY KEY, no other writer
+        # inside the transaction), which RETURNING would fetch row by row.
+        connection.exec_driver_sql(_SQLITE_ARCHIVE, rows)
+        last = connection.exec_driver_sql("SELECT last_insert_rowid()").scalar()
+        return list(range(last - len(rows) + 1, last + 1))
+    # COPY returns no ids: take them from the table's sequence first, then copy with them.
+    with connection.connection.driver_connection.cursor() as cursor:
+        ids = [row[0] for row in cursor.execute(_PG_IDS, (len(rows),))]
+        _copy(cursor, _PG_ARCHIVE, _PG_ARCHIVE_TYPES, ((i, *row) for i, row in zip(ids, rows)))
+    return ids
+
+
+def write_verdicts(connection: Connection, rows: list[tuple]) -> None:
+    """Insert frame verdicts (``VERDICT_COLUMNS``) inside the caller's transaction."""
+    if not rows:
+        return
+    if _dialect(connection) == "sqlite":
+        connection.exec_driver_sql(_SQLITE_VERDICTS, rows)
+        return
+    with connection.connection.driver_connection.cursor() as cursor:
+        _copy(cursor, _PG_VERDICTS, _PG_VERDICT_TYPES, rows)
 
 
 def write_readings(connection: Connection, rows: list[tuple]) -> None:
-    """Insert ``rows`` inside the caller's transaction."""
+    """Insert readings (``READING_COLUMNS``) inside the caller's transaction, skipping stored ones."""
     if not rows:
         return
+    if _dialect(connection) == "sqlite":
+        connection.exec_driver_sql(_SQLITE_READINGS, rows)
+        return
+    # COPY cannot skip duplicates, so it fills a per-session staging table that the
+    # INSERT ... ON CONFLICT DO NOTHING then merges; the table empties at commit.
+    with connection.connection.driver_connection.cursor() as cursor:
+        cursor.execute(_PG_STAGE)
+        _copy(cursor, _PG_READINGS, _PG_READING_TYPES, rows)
+        cursor.execute(_PG_MERGE)
+
+
+def _copy(cursor, statement: str, types, rows) -> None:
+    # Binary COPY: the values go as they are, no text formatting and parsing on either side.
+    with cursor.copy(statement) as copy:
+        copy.set_types(types)
+        for row in rows:
+            copy.write_row(row)
+
+
+def _dialect(connection: Connection) -> str:
     dialect = connection.dialect.name
-    if dialect == "sqlite":
-        connection.exec_driver_sql(_SQLITE_INSERT, rows)
-    elif dialect == "postgresql":
-        # COPY cannot skip duplicates, so it fills a per-session staging table that the
-        # INSERT ... ON CONFLICT DO NOTHING then merges; the table empties at commit.
-        driver = connection.connection.driver_connection
-        with driver.cursor() as cursor:
-            cursor.execute(_PG_STAGE)
-            with cursor.copy(_PG_COPY) as copy:
-                for row in rows:
-                    copy.write_row(row)
-            cursor.execute(_PG_MERGE)
-    else:
-        raise ValueError(f"no reading writer for the {dialect!r} dialect (sqlite and postgresql are supported)")
+    if dialect not in ("sqlite", "postgresql"):
+        raise ValueError(f"no ingest writer for the {dialect!r} dialect (sqlite and postgresql are supported)")
+    return dialect
