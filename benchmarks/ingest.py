@@ -53,6 +53,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
 from parksteward.bootstrap import prepare_database
+from parksteward.config import Settings
 from parksteward.db import make_engine
 from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.codes import factor_catalogue
@@ -60,10 +61,9 @@ from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tables import Reading
-from parksteward.ingest.tcp import TcpGateway
 from parksteward.registry.service import DEVICE_PASSWORDS
 from parksteward.registry.tables import Device, Enterprise, MonitoringPoint, Park
-from parksteward.server import ROLLUP_EVERY_S, rollups_every
+from parksteward.server import ROLLUP_EVERY_S, rollups_every, start_gateway
 
 TARGET_RATE, TARGET_P99_MS = 100_000, 250
 TARGET = "target: >= 100,000 readings/s sustained for 5 min on both stores, p99 < 250 ms, gateway memory flat"
@@ -248,9 +248,10 @@ class MeteredPipeline(Pipeline):
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
 
-    def process(self, arrivals):
-        self.batches, self.arrivals = self.batches + 1, self.arrivals + len(arrivals)
-        return self._timed("batches", super().process, arrivals)
+    def run(self, arrivals, decoded=()):
+        self.batches += 1
+        self.arrivals += len(arrivals) + sum(len(batch) for batch in decoded)
+        return self._timed("batches", super().run, arrivals, decoded)
 
     def run_rollups(self):
         return self._timed("rollups", self.rollups.run)
@@ -274,7 +275,7 @@ class _Timed:
         self.run = pipeline.run_rollups
 
 
-def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, pipe) -> None:
+def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers: int, pipe) -> None:
     _raise_nofile()
     logging.basicConfig(level=logging.WARNING, format="gateway %(levelname)s %(name)s: %(message)s")
     engine = make_engine(url)
@@ -287,7 +288,8 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, pipe) ->
         await batcher.start()
         # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
         rollup_task = asyncio.create_task(rollups_every(_Timed(pipeline), ROLLUP_EVERY_S)) if rollups else None
-        tcp = TcpGateway(batcher, "127.0.0.1", 0)
+        settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
+        tcp = start_gateway(settings, batcher)  # as parksteward.server starts it
         await tcp.start()
         started = time.perf_counter()
         pipe.send(tcp.port)
@@ -416,15 +418,36 @@ def _rss_mb(pid: int, key: str = "VmRSS") -> float:
         return next(int(line.split()[1]) for line in f if line.startswith(key + ":")) / 1024
 
 
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (the gateway's worker processes)."""
+    pids, i = [pid], 0
+    while i < len(pids):
+        for task in os.listdir(f"/proc/{pids[i]}/task"):
+            with open(f"/proc/{pids[i]}/task/{task}/children") as f:
+                pids += [int(child) for child in f.read().split()]
+        i += 1
+    return pids
+
+
+def _tree_sum(pid: int, measure, *args) -> float:
+    total = 0
+    for member in _tree(pid):
+        try:
+            total += measure(member, *args)
+        except (OSError, StopIteration):  # ended meanwhile
+            pass
+    return total
+
+
 def _machine_ticks() -> tuple[int, int]:
     with open("/proc/stat") as f:
         values = [int(v) for v in f.readline().split()[1:]]
     return sum(values) - values[3] - values[4], sum(values)  # busy (all but idle and iowait), total
 
 
-def _start(ctx, target, *args):
+def _start(ctx, target, *args, daemon: bool = True):
     parent, child = ctx.Pipe()
-    process = ctx.Process(target=target, args=(*args, child), daemon=True)
+    process = ctx.Process(target=target, args=(*args, child), daemon=daemon)
     process.start()
     child.close()  # so that a crashed child shows as EOF
     return process, parent
@@ -435,7 +458,8 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     prepare_database(engine)
     mns = seed(engine, args.devices, args.codes)
     ctx = mp.get_context("spawn")
-    gateway, gw_pipe = _start(ctx, gateway_main, url, profile_dir, not args.no_rollups)
+    gateway, gw_pipe = _start(ctx, gateway_main, url, profile_dir, not args.no_rollups, args.gateway_workers,
+                              daemon=False)  # it starts the worker processes
     port = gw_pipe.recv()
     groups = [mns[i::args.connections] for i in range(args.connections)]
     opts = {k: getattr(args, k) for k in ("duration", "warmup", "window", "rate", "factors", "connections", "codes")}
@@ -449,10 +473,11 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     samples, results = [], {}
     while len(results) < len(gens):
         time.sleep(max(0.0, t0 + len(samples) - time.monotonic()))
-        samples.append(Sample(time.monotonic() - t0, probe.rows(), _rss_mb(gateway.pid), _cpu_ticks(gateway.pid),
+        samples.append(Sample(time.monotonic() - t0, probe.rows(), _tree_sum(gateway.pid, _rss_mb),
+                              _tree_sum(gateway.pid, _cpu_ticks),
                               sum(_cpu_ticks(p.pid) for p, _ in gens), probe.server_cpu(), *_machine_ticks()))
         results.update({p.pid: pipe.recv() for p, pipe in gens if p.pid not in results and pipe.poll()})
-    peak_rss = _rss_mb(gateway.pid, "VmHWM")
+    peak_rss = _tree_sum(gateway.pid, _rss_mb, "VmHWM")  # sum of each process's own peak
     probe.db.close()
     gw_pipe.send("stop")
     gw = gw_pipe.recv()
@@ -479,7 +504,7 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
     total = lambda key: sum(g[key] for g in gens)  # noqa: E731
     acked = [args.factors * sum(g["timeline"][i] for g in gens) for i in range(int(args.duration))]
     return {
-        "store": kind, **{k: getattr(args, k) for k in ("devices", "factors", "connections", "generators", "window",
+        "store": kind, **{k: getattr(args, k) for k in ("devices", "factors", "connections", "generators", "gateway_workers", "window",
                                                          "rate", "duration", "warmup", "profile", "no_rollups")},
         "first_contact_s": max(g["first_contact_s"] for g in gens),
         "store_readings_per_s": (b.rows - a.rows) / span,
@@ -507,6 +532,7 @@ def report(r: dict) -> None:
     flags += " WITHOUT roll-ups" if r["no_rollups"] else ""
     print(f"\n== {r['store']}{flags}: {r['devices']} devices"
           f" x {r['factors']} factors, {r['connections']} connections, {r['generators']} generator process(es), "
+          f"{r['gateway_workers']} gateway worker process(es), "
           f"window {r['window']}, {offered}, {r['duration']:g} s (first {r['warmup']:g} s excluded)")
     print(f"  first contact   {r['first_contact_s']:.1f} s (one frame per device, argon2 check)")
     print(f"  readings/s      store {r['store_readings_per_s']:,.0f}   acknowledged {r['acked_readings_per_s']:,.0f}"
@@ -552,6 +578,9 @@ def main() -> None:
     parser.add_argument("--window", type=int, default=50, help="unanswered frames allowed per connection")
     parser.add_argument("--rate", type=float, default=TARGET_RATE, help="offered readings/s (0: unpaced)")
     parser.add_argument("--generators", type=int, default=1, help="load generator processes")
+    parser.add_argument("--gateway-workers", type=int, default=Settings().gateway_worker_count,
+                        help="gateway worker processes, as `serve --gateway-workers` (default: the server's default "
+                             "for this machine, %(default)s)")
     parser.add_argument("--profile", action="store_true", help="profile the gateway (cProfile), print the top 25")
     parser.add_argument("--no-rollups", action="store_true",
                         help="diagnostic: leave the RollupEngine out, to see the ingest path's own ceiling")

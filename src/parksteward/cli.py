@@ -119,12 +119,16 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="HTTP port (default 8000).")] = None,
     gateway_port: Annotated[Optional[int], typer.Option(help="HJ 212 TCP gateway port (default 9212).")] = None,
     no_gateway: Annotated[bool, typer.Option("--no-gateway", help="Serve the API only.")] = False,
+    gateway_workers: Annotated[Optional[int], typer.Option(
+        help="Processes running the TCP gateway beside the writer (0: none, all in one process; "
+             "default: one per core, at most 4; 0 on one core).")] = None,
 ):
     """Serve the API (/api/v1, docs at /docs), the landing page (/) and the HJ 212 TCP gateway."""
-    _serve(db, host, port, gateway_port, no_gateway)
+    _serve(db, host, port, gateway_port, no_gateway, gateway_workers=gateway_workers)
 
 
-def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = False) -> None:
+def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = False,
+           gateway_workers: int | None = None) -> None:
     import asyncio
     import logging
 
@@ -134,12 +138,15 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
     settings = Settings()
     engine, _ = _open(db)
     updates = {"database_url": database_url(db)}
-    updates.update({k: v for k, v in (("host", host), ("port", port), ("gateway_port", gateway_port)) if v is not None})
+    updates.update({k: v for k, v in (("host", host), ("port", port), ("gateway_port", gateway_port),
+                                      ("gateway_workers", gateway_workers)) if v is not None})
     settings = settings.model_copy(update=updates)
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"ParkSteward on [bold]{base}/[/]  (API docs: {base}/docs)")
     if not no_gateway:
-        console.print(f"HJ 212 gateway on [bold]tcp://{settings.gateway_host}:{settings.gateway_port}[/]")
+        workers = settings.gateway_worker_count
+        console.print(f"HJ 212 gateway on [bold]tcp://{settings.gateway_host}:{settings.gateway_port}[/]"
+                      + (f" ({workers} worker process{'es' if workers > 1 else ''})" if workers else ""))
     extra = [_demo_simulator(engine, settings)] if simulate and not no_gateway else []
     try:
         asyncio.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
@@ -184,6 +191,9 @@ def demo(
     simulate_devices: Annotated[bool, typer.Option(
         "--simulate/--no-simulate",
         help="Run the demo park's devices against the gateway (the last hours replayed, then live).")] = True,
+    gateway_workers: Annotated[Optional[int], typer.Option(
+        help="Processes running the TCP gateway beside the writer (0: none, all in one process; "
+             "default: one per core, at most 4; 0 on one core).")] = None,
 ):
     """Build the demo park in a data folder if it is not there yet, then serve it with live device data."""
     from parksteward.sim.demo_park import DEMO_USERS
@@ -200,7 +210,7 @@ def demo(
     for username, (password, role) in DEMO_USERS.items():
         table.add_row(username, password, role)
     console.print(table)
-    _serve(db, host, port, gateway_port, no_gateway=False, simulate=simulate_devices)
+    _serve(db, host, port, gateway_port, no_gateway=False, simulate=simulate_devices, gateway_workers=gateway_workers)
 
 
 @app.command()

@@ -6,6 +6,7 @@ override these fields. Nothing else in the package reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -34,6 +35,12 @@ class Settings(BaseSettings):
     port: int = Field(8000, ge=1, le=65535, description="HTTP port of the API and console.")
     gateway_host: str = Field("127.0.0.1", description="Address the HJ 212 TCP gateway binds to.")
     gateway_port: int = Field(9212, ge=0, le=65535, description="TCP port of the HJ 212 gateway (0: any free port).")
+    gateway_workers: int | None = Field(
+        None, ge=0, le=64,
+        description="Worker processes that run the TCP gateway (sockets, framing, decoding) beside the one "
+        "writer in the server process; 0 runs it in the server process. Unset: one per core (at most 4) "
+        "on a machine with two or more cores, else 0.",
+    )
     gateway_idle_timeout_s: float = Field(600.0, gt=0, description="Close a logger connection silent this long [s].")
     mqtt_host: str | None = Field(None, description="MQTT broker to subscribe to for frames and JSON readings "
                                   "(unset: no MQTT adapter).")
@@ -46,3 +53,10 @@ class Settings(BaseSettings):
         description="Folder `parksteward demo` keeps its demo database in.",
     )
     demo_seed: int = Field(20261128, description="Seed of the deterministic demo park.")
+
+    @property
+    def gateway_worker_count(self) -> int:
+        if self.gateway_workers is not None:
+            return self.gateway_workers
+        cores = os.cpu_count() or 1
+        return min(4, cores) if cores >= 2 else 0

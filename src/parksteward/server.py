@@ -20,11 +20,13 @@ from parksteward.config import Settings
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.mqtt import MqttAdapter
 from parksteward.ingest.tcp import TcpGateway
+from parksteward.ingest.workers import GatewayWorkers
 
 log = logging.getLogger(__name__)
 
 # A task started beside the server; it receives the running gateway (None with gateway=False).
-ExtraTask = Callable[[TcpGateway | None], Awaitable[object]]
+Gateway = TcpGateway | GatewayWorkers
+ExtraTask = Callable[[Gateway | None], Awaitable[object]]
 
 
 class _Server(uvicorn.Server):
@@ -64,7 +66,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
         # The app's pipeline, shared with the HTTP upload endpoints.
         batcher = Batcher(app.state.pipeline)
         await batcher.start()
-        tcp = TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
+        tcp = start_gateway(settings, batcher)
         await tcp.start()
         app.state.gateway = tcp
         if settings.mqtt_host:
@@ -77,6 +79,15 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
         await server.serve()
     finally:
         await stop()
+
+
+def start_gateway(settings: Settings, batcher: Batcher) -> Gateway:
+    """The TCP gateway the settings ask for: in worker processes, or in this one (not started yet)."""
+    workers = settings.gateway_worker_count
+    if workers:
+        return GatewayWorkers(batcher, settings.database_url, settings.gateway_host, settings.gateway_port, workers,
+                              settings.gateway_idle_timeout_s)
+    return TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
 
 
 ROLLUP_EVERY_S = 5.0

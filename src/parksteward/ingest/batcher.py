@@ -24,13 +24,8 @@ class StoreError(Exception):
 
 
 class Batcher:
-    def __init__(self, pipeline: Pipeline, max_batch: int = 1000, max_wait: float = 0.02, max_queue: int = 10_000,
-                 periodic=None, period_s: float = 5.0):
+    def __init__(self, pipeline: Pipeline, max_batch: int = 1000, max_wait: float = 0.02, max_queue: int = 10_000):
         self.pipeline = pipeline
-        # Work for the writer thread between batches, at most every period_s, so that one
-        # thread writes and SQLite never sees two writers.
-        self.periodic = periodic
-        self.period_s = period_s
         self.max_batch = max_batch
         self.max_wait = max_wait
         self._queue: asyncio.Queue[tuple[Arrival | Decoded, asyncio.Future]] = asyncio.Queue(max_queue)
@@ -59,34 +54,8 @@ class Batcher:
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
-        last_periodic = loop.time()
         while True:
-            if self.periodic is not None and loop.time() - last_periodic >= self.period_s:
-                last_periodic = loop.time()
-                try:
-                    await loop.run_in_executor(self._executor, self.periodic)
-                except Exception:
-                    log.exception("periodic ingest work failed")
-            try:
-                first = await asyncio.wait_for(self._queue.get(), self.period_s)
-            except TimeoutError:
-                continue
-            batch, frames = [first], _frames(first[0])
-            deadline = loop.time() + self.max_wait
-            while frames < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except asyncio.QueueEmpty:
-                    remaining = deadline - loop.time()
-                    if remaining <= 0:
-                        break
-                    try:
-                        item = await asyncio.wait_for(self._queue.get(), remaining)
-                    except TimeoutError:
-                        break
-                batch.append(item)
-                frames += _frames(item[0])
-            await self._commit(loop, batch)
+            await self._commit(loop, await collect(self._queue, self.max_batch, self.max_wait, size=_frames))
 
     async def _commit(self, loop, batch: list[tuple[Arrival | Decoded, asyncio.Future]]) -> None:
         arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
@@ -94,7 +63,7 @@ class Batcher:
         try:
             outcomes = iter(await loop.run_in_executor(self._executor, self.pipeline.run, arrivals, decoded))
         except Exception as exc:  # the store failed: nobody is acknowledged, devices will resend
-            log.exception("ingest batch of %d frames failed", sum(_frames(item) for item, _ in batch))
+            log.exception("ingest batch of %d frames failed", sum(_frames(entry) for entry in batch))
             error = f"{exc.__class__.__name__}: {exc}"
             for item, future in batch:
                 if future.done():
@@ -110,8 +79,36 @@ class Batcher:
                 future.set_result(result)
 
 
-def _frames(item: Arrival | Decoded) -> int:
-    return 1 if isinstance(item, Arrival) else len(item)
+def _frames(item: tuple[Arrival | Decoded, asyncio.Future]) -> int:
+    return 1 if isinstance(item[0], Arrival) else len(item[0])
+
+
+async def collect(queue: asyncio.Queue, max_size: int, max_wait: float, size=lambda item: 1,
+                  first_timeout: float | None = None) -> list:
+    """Items from ``queue``: wait for the first (at most ``first_timeout`` seconds, else return
+    []), then take what comes within ``max_wait`` seconds until their ``size`` adds up to
+    ``max_size``."""
+    loop = asyncio.get_running_loop()
+    try:
+        first = await asyncio.wait_for(queue.get(), first_timeout)
+    except TimeoutError:
+        return []
+    batch, total = [first], size(first)
+    deadline = loop.time() + max_wait
+    while total < max_size:
+        try:
+            item = queue.get_nowait()
+        except asyncio.QueueEmpty:
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            try:
+                item = await asyncio.wait_for(queue.get(), remaining)
+            except TimeoutError:
+                break
+        batch.append(item)
+        total += size(item)
+    return batch
 
 
 async def cancel_and_wait(task: asyncio.Task | None) -> None:

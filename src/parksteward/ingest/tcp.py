@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import socket
 import time
 
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
@@ -24,9 +25,12 @@ REFUSALS = frozenset({"unknown_device", "wrong_password"})
 
 class TcpGateway:
     def __init__(self, batcher: Batcher, host: str = "127.0.0.1", port: int = 9212, idle_timeout: float = 600.0,
-                 length_guard: int = DEFAULT_LENGTH_GUARD):
+                 length_guard: int = DEFAULT_LENGTH_GUARD, sock: socket.socket | None = None):
+        # ``batcher``: anything with Batcher.submit (a gateway worker passes its RemoteBatcher);
+        # ``sock``: a listening socket to accept on instead of host:port (shared by workers).
         self.batcher = batcher
-        self.host, self.port = host, port
+        self.sock = sock
+        self.host, self.port = (sock.getsockname()[:2] if sock is not None else (host, port))
         self.idle_timeout = idle_timeout
         self.length_guard = length_guard
         self._server: asyncio.AbstractServer | None = None
@@ -37,7 +41,10 @@ class TcpGateway:
         return len(self._open)
 
     async def start(self) -> None:
-        self._server = await asyncio.start_server(self._serve, self.host, self.port, limit=1 << 16, backlog=4096)
+        if self.sock is not None:
+            self._server = await asyncio.start_server(self._serve, sock=self.sock, limit=1 << 16)
+        else:
+            self._server = await asyncio.start_server(self._serve, self.host, self.port, limit=1 << 16, backlog=4096)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("HJ 212 gateway listening on %s:%d", self.host, self.port)
 
