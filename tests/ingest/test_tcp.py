@@ -13,6 +13,7 @@ from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.tables import RawFrame, Reading
 from parksteward.ingest.tcp import TcpGateway
+from parksteward.ingest.workers import GatewayWorkers
 from parksteward.registry.tables import Device
 from tests.factories import build_world
 
@@ -30,10 +31,20 @@ def mns(session_factory):
         return [session.get(Device, world.device[k]).mn for k in ("a", "b")]
 
 
-async def run_gateway(engine, scenario, **options):
+@pytest.fixture(params=[0, 2], ids=["in-process", "2-workers"])
+def workers(request):
+    """Every scenario runs with the gateway in the test's process and in two worker processes."""
+    return request.param
+
+
+async def run_gateway(engine, scenario, workers: int = 0, **options):
     batcher = Batcher(Pipeline(engine), max_wait=0.005)
     await batcher.start()
-    gateway = TcpGateway(batcher, port=0, **options)
+    if workers:
+        url = engine.url.render_as_string(hide_password=False)
+        gateway = GatewayWorkers(batcher, url, port=0, count=workers, **options)
+    else:
+        gateway = TcpGateway(batcher, port=0, **options)
     await gateway.start()
     try:
         return await scenario(gateway.port)
@@ -52,7 +63,7 @@ async def read_replies(reader, count: int, timeout: float = 10) -> list:
     return frames
 
 
-def test_frames_in_one_write_across_writes_and_among_garbage_are_all_answered(engine, session_factory, mns):
+def test_frames_in_one_write_across_writes_and_among_garbage_are_all_answered(engine, session_factory, mns, workers):
     frames = [realtime(mns[0], f"2025031509000000{i}", i) for i in range(4)]
 
     async def scenario(port):
@@ -66,7 +77,7 @@ def test_frames_in_one_write_across_writes_and_among_garbage_are_all_answered(en
         writer.close()
         return replies
 
-    replies = asyncio.run(run_gateway(engine, scenario))
+    replies = asyncio.run(run_gateway(engine, scenario, workers))
     assert [r.qn for r in replies] == [f"2025031509000000{i}" for i in range(4)]
     assert {r.cn for r in replies} == {"9014"}
     with session_factory() as session:
@@ -74,7 +85,7 @@ def test_frames_in_one_write_across_writes_and_among_garbage_are_all_answered(en
         assert session.scalar(select(func.count()).select_from(RawFrame)) == 5  # 4 frames + the noise
 
 
-def test_an_unknown_device_is_refused_and_disconnected(engine, session_factory, mns):
+def test_an_unknown_device_is_refused_and_disconnected(engine, session_factory, mns, workers):
     async def scenario(port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         writer.write(realtime("UNKNOWN0000000000000001", "1", 1))
@@ -83,23 +94,23 @@ def test_an_unknown_device_is_refused_and_disconnected(engine, session_factory, 
         writer.close()
         return data
 
-    assert asyncio.run(run_gateway(engine, scenario)) == b""  # closed without an answer
+    assert asyncio.run(run_gateway(engine, scenario, workers)) == b""  # closed without an answer
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(Reading)) == 0
         assert session.scalar(select(func.count()).select_from(RawFrame)) == 1
 
 
-def test_idle_connections_are_closed(engine, mns):
+def test_idle_connections_are_closed(engine, mns, workers):
     async def scenario(port):
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         data = await asyncio.wait_for(reader.read(4096), 10)
         writer.close()
         return data
 
-    assert asyncio.run(run_gateway(engine, scenario, idle_timeout=0.2)) == b""
+    assert asyncio.run(run_gateway(engine, scenario, workers, idle_timeout=0.2)) == b""
 
 
-def test_hundreds_of_concurrent_connections(engine, session_factory, mns):
+def test_hundreds_of_concurrent_connections(engine, session_factory, mns, workers):
     clients = 300
 
     async def one(port, i):
@@ -113,14 +124,14 @@ def test_hundreds_of_concurrent_connections(engine, session_factory, mns):
     async def scenario(port):
         return await asyncio.gather(*(one(port, i) for i in range(clients)))
 
-    answered = asyncio.run(run_gateway(engine, scenario))
+    answered = asyncio.run(run_gateway(engine, scenario, workers))
     assert sorted(answered) == sorted(f"Q{i}" for i in range(clients))
     with session_factory() as session:
         # 2 devices x 60 distinct DataTimes; resends of the same (device, second) are idempotent.
         assert session.scalar(select(func.count()).select_from(Reading)) == 120
 
 
-def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory, mns):
+def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory, mns, workers):
     import random
 
     rng = random.Random(212)
@@ -157,7 +168,7 @@ def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory,
         writer.close()
         return replies
 
-    replies = asyncio.run(run_gateway(engine, scenario))
+    replies = asyncio.run(run_gateway(engine, scenario, workers))
     answered = [r.qn for r in replies]
     assert set(expected_qns) <= set(answered)  # every valid frame was acknowledged
     with session_factory() as session:
@@ -168,3 +179,59 @@ def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory,
         assert refused >= 1000  # each bad stretch was archived with its reason
         assert session.scalar(select(func.count()).select_from(FrameVerdict).where(
             FrameVerdict.ok.is_(False), FrameVerdict.kind.is_(None))) == 0
+
+
+def test_a_batch_the_store_refuses_is_not_acknowledged_and_a_resend_is(engine, session_factory, mns, workers):
+    pipeline = Pipeline(engine)
+    real_run, calls = pipeline.run, []
+
+    def failing_once(arrivals, decoded=()):
+        calls.append(len(arrivals) + sum(len(d) for d in decoded))
+        if len(calls) == 1:
+            raise OSError("disk full")
+        return real_run(arrivals, decoded)
+
+    pipeline.run = failing_once
+    frame = realtime(mns[0], "20250315090000001", 1)
+
+    async def scenario():
+        batcher = Batcher(pipeline, max_wait=0.005)
+        await batcher.start()
+        url = engine.url.render_as_string(hide_password=False)
+        gateway = GatewayWorkers(batcher, url, port=0, count=workers) if workers else TcpGateway(batcher, port=0)
+        await gateway.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+            writer.write(frame)
+            await writer.drain()
+            with pytest.raises(TimeoutError):  # the failed batch gets no answer
+                await asyncio.wait_for(reader.read(4096), 1.0)
+            writer.write(frame)  # the logger resends
+            replies = await read_replies(reader, 1)
+            writer.close()
+            return replies
+        finally:
+            await gateway.stop()
+            await batcher.stop()
+
+    [reply] = asyncio.run(scenario())
+    assert reply.cn == "9014" and reply.qn == "20250315090000001"
+    assert calls == [1, 1]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Reading)) == 1
+
+
+def test_worker_processes_end_with_the_server(engine, mns):
+    async def scenario():
+        batcher = Batcher(Pipeline(engine), max_wait=0.005)
+        await batcher.start()
+        gateway = GatewayWorkers(batcher, engine.url.render_as_string(hide_password=False), port=0, count=2)
+        await gateway.start()
+        alive_while_serving = gateway.alive
+        await gateway.stop()
+        await batcher.stop()
+        return alive_while_serving, gateway.alive
+
+    assert asyncio.run(scenario()) == (2, 0)
+    with pytest.raises(ValueError, match="at least 1"):
+        GatewayWorkers(None, "sqlite://", count=0)
