@@ -85,3 +85,28 @@ def test_minutes_from_real_time_values_and_a_local_day(setup, session_factory):
     # The local day starts at 2025-03-15 00:00 +08:00 = 2025-03-14 16:00 UTC.
     assert factor == "a21026" and t == calendar.timegm((2025, 3, 14, 16, 0, 0))
     assert not day.valid and day.n_total == 24 and day.n_valid == 0
+
+
+def test_a_minute_of_real_time_values_counts_only_normal_values(setup, session_factory):
+    """HJ 212-2017 Annex C: a minute is N with >= 75 % normal values; means use the N values only."""
+    mn, _, pipeline, engine = setup
+    minutes = {  # minute -> (value, flag) at seconds 0, 15, 30, 45
+        0: [("10", "N"), ("20", "N"), ("30", "N"), ("100", "D")],  # 3 of 4 N: valid, mean 20
+        1: [("10", "N"), ("20", "N"), ("70", "C"), ("90", "C")],  # 2 of 4: invalid, mean of the N values 15
+        2: [("40", "D"), ("50", "D"), ("60", "M"), ("70", "T")],  # none N: invalid, mean of all values 55
+    }
+    arrivals = [
+        Arrival(build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{mm}{ss}",
+                            cp=[("DataTime", f"2025031509{mm:02d}{ss:02d}"), ("a21026-Rtd", value),
+                                ("a21026-Flag", flag)]))
+        for mm, values in minutes.items() for ss, (value, flag) in zip((0, 15, 30, 45), values)
+    ]
+    pipeline.process(arrivals)
+    engine.run()
+    got = {t: r for (_, t), r in rollups(session_factory, "minute").items()}
+    nine = calendar.timegm((2025, 3, 15, 1, 0, 0))  # 09:00 +08:00
+    expected = {0: (3, True, 20.0, 10.0, 30.0), 1: (2, False, 15.0, 10.0, 20.0), 2: (0, False, 55.0, 40.0, 70.0)}
+    for mm, (n_valid, valid, mean, low, high) in expected.items():
+        row = got[nine + 60 * mm]
+        assert (row.n_valid, row.n_total, row.valid, row.flag) == (n_valid, 4, valid, "N" if valid else "D")
+        assert (row.mean, row.minimum, row.maximum) == pytest.approx((mean, low, high))

@@ -23,14 +23,21 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, case, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.pipeline import CommittedBatch
 from parksteward.ingest.tables import Reading, Rollup
-from parksteward.ingest.validity import corrected_concentration, emission_rate_g_s, period_value, rule_for
+from parksteward.ingest.validity import (
+    VALID_FLAG,
+    corrected_concentration,
+    emission_rate_g_s,
+    judge_period,
+    period_value,
+    rule_for,
+)
 from parksteward.registry.tables import Device, MonitoringPoint, Park
 
 O2_FACTOR, FLOW_FACTOR = "a19001", "a00000"
@@ -63,8 +70,10 @@ class RollupEngine:
     def mark(self, batch: CommittedBatch) -> None:
         """Remember which periods a committed batch touched (cheap; called on the hot path)."""
         level_of = {"raw": "minute", "minute": "hour", "hour": "day"}
+        # The readings of one frame share (device, interval, t): look at each frame once.
+        frames = {row[:3] for row in batch.readings}  # READING_COLUMNS order
         with self._lock:
-            for device_id, interval, t, *_ in batch.readings:  # READING_COLUMNS order
+            for device_id, interval, t in frames:
                 level = level_of.get(interval)
                 if level is not None:
                     self._widen(level, device_id, t, t)
@@ -140,6 +149,9 @@ class RollupEngine:
         rows: list[dict] = []
         with self.engine.connect() as connection:
             for start, end, device_ids in _groups(sorted(windows), GROUP_SPAN[level]):
+                if level == "minute":
+                    rows += self._minutes(connection, device_ids, start, end)
+                    continue
                 by_device = self._source_values(connection, level, device_ids, start, end)
                 for device_id in device_ids:
                     rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
@@ -157,25 +169,56 @@ class RollupEngine:
                     self._widen(next_level, row["device_id"], row["t"], row["t"])
         return len(rows)
 
+    def _minutes(self, connection, device_ids: list[int], start: int, end: int) -> list[dict]:
+        """Minute roll-ups of real-time (Rtd) values, aggregated by the store.
+
+        The store counts and averages (a minute of 1-s data is 60 rows; Python would touch each);
+        :func:`~parksteward.ingest.validity.judge_period` then applies the rule to the counts,
+        exactly as :func:`~parksteward.ingest.validity.period_value` would to the values.
+        """
+        minute = (Reading.t - Reading.t % 60).label("minute")
+        valid = Reading.flag == VALID_FLAG
+        ok_value = case((valid, Reading.value))
+        query = (
+            select(Reading.device_id, Reading.factor, minute, func.count(),
+                   func.count(case((valid & Reading.value.is_not(None), 1))),
+                   func.avg(ok_value), func.min(ok_value), func.max(ok_value),
+                   func.avg(Reading.value), func.min(Reading.value), func.max(Reading.value))
+            .where(Reading.device_id.in_(device_ids), Reading.interval == "raw", Reading.field == "Rtd",
+                   Reading.t >= start, Reading.t < end)
+            .group_by(Reading.device_id, Reading.factor, minute)
+        )
+        rows = []
+        for device_id, factor, t, n_total, n_valid, *stats in connection.execute(query):
+            result = judge_period(n_valid, n_total, tuple(stats[:3]) if n_valid else tuple(stats[3:]),
+                                  rule_for(factor, "minute"))
+            rows.append(self._row(device_id, factor, "minute", t, result))
+        return rows
+
+    @staticmethod
+    def _row(device_id: int, factor: str, level: str, t: int, result, corrected=None, rate=None) -> dict:
+        return {"device_id": device_id, "factor": factor, "interval": level, "t": t,
+                "n_valid": min(result.n_valid, 32767), "n_total": min(result.n_total, 32767),
+                "mean": result.mean, "minimum": result.minimum, "maximum": result.maximum,
+                "valid": result.valid, "flag": result.flag, "corrected": corrected, "rate_g_s": rate}
+
     def _source_values(self, connection, level: str, device_ids: list[int], start: int, end: int):
         """device -> factor -> {t: (value, flag)} of the level below, the device's own values winning.
 
         Periods outside a device's own dirty window may be recomputed too when devices share
         a query; that is harmless (the same values give the same roll-up).
         """
-        source = SOURCE_OF[level]
-        field = "Rtd" if source == "raw" else "Avg"
+        source = SOURCE_OF[level]  # hours and days: minutes are rolled up by _minutes
         platform: dict[int, dict[str, dict[int, tuple]]] = defaultdict(lambda: defaultdict(dict))
-        if source != "raw":
-            for device_id, factor, t, mean, flag in connection.execute(
-                select(Rollup.device_id, Rollup.factor, Rollup.t, Rollup.mean, Rollup.flag)
-                .where(Rollup.device_id.in_(device_ids), Rollup.interval == source, Rollup.t >= start, Rollup.t < end)
-            ):
-                platform[device_id][factor][t] = (mean, flag)
+        for device_id, factor, t, mean, flag in connection.execute(
+            select(Rollup.device_id, Rollup.factor, Rollup.t, Rollup.mean, Rollup.flag)
+            .where(Rollup.device_id.in_(device_ids), Rollup.interval == source, Rollup.t >= start, Rollup.t < end)
+        ):
+            platform[device_id][factor][t] = (mean, flag)
         own: dict[int, dict[str, dict[int, tuple]]] = defaultdict(lambda: defaultdict(dict))
         for device_id, factor, t, value, flag in connection.execute(
             select(Reading.device_id, Reading.factor, Reading.t, Reading.value, Reading.flag)
-            .where(Reading.device_id.in_(device_ids), Reading.interval == source, Reading.field == field,
+            .where(Reading.device_id.in_(device_ids), Reading.interval == source, Reading.field == "Avg",
                    Reading.t >= start, Reading.t < end)
         ):
             own[device_id][factor][t] = (value, flag)
@@ -211,10 +254,7 @@ class RollupEngine:
                 flow = results.get((FLOW_FACTOR, start))
                 if flow is not None and flow.mean is not None:
                     rate = emission_rate_g_s(result.mean, flow.mean)
-            rows.append({"device_id": device_id, "factor": factor, "interval": level, "t": start,
-                         "n_valid": min(result.n_valid, 32767), "n_total": min(result.n_total, 32767),
-                         "mean": result.mean, "minimum": result.minimum, "maximum": result.maximum,
-                         "valid": result.valid, "flag": result.flag, "corrected": corrected, "rate_g_s": rate})
+            rows.append(self._row(device_id, factor, level, start, result, corrected, rate))
         return rows
 
 

@@ -80,18 +80,21 @@ def period_value(values: list[tuple[float | None, str | None]], rule: Rule, step
     """
     finite = [(v, f) for v, f in values if v is not None and math.isfinite(v)]
     valid = [v for v, f in finite if f == VALID_FLAG]
-    n_total = len(values)
     used = valid or [v for v, _ in finite]
-    is_valid = (len(valid) >= rule.min_valid and len(valid) * step_s >= rule.min_valid_seconds
-                and len(valid) >= rule.min_valid_fraction * n_total)
-    if rule.any_abnormal_invalidates and len(valid) < n_total:
+    stats = (sum(used) / len(used), min(used), max(used)) if used else (None, None, None)
+    return judge_period(len(valid), len(values), stats, rule, step_s)
+
+
+def judge_period(n_valid: int, n_total: int, stats: tuple, rule: Rule, step_s: float = 60.0) -> PeriodValue:
+    """A period from its counts: ``n_valid`` values flagged N among ``n_total``, and ``stats``
+    (mean, minimum, maximum) over the valid values, or over all finite ones when none is
+    valid (as :func:`period_value` computes them; a store can compute them in SQL)."""
+    is_valid = (n_valid >= rule.min_valid and n_valid * step_s >= rule.min_valid_seconds
+                and n_valid >= rule.min_valid_fraction * n_total)
+    if rule.any_abnormal_invalidates and n_valid < n_total:
         is_valid = False
-    return PeriodValue(
-        n_valid=len(valid), n_total=n_total,
-        mean=sum(used) / len(used) if used else None,
-        minimum=min(used) if used else None, maximum=max(used) if used else None,
-        valid=is_valid,
-    )
+    mean, minimum, maximum = stats
+    return PeriodValue(n_valid=n_valid, n_total=n_total, mean=mean, minimum=minimum, maximum=maximum, valid=is_valid)
 
 
 def corrected_concentration(conc: float, o2_measured_pct: float, o2_reference_pct: float) -> float:
