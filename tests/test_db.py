@@ -27,3 +27,32 @@ def test_timestamps_are_utc_aware(session_factory):
         created = service.parks.get(session, SYSTEM, park_id).created_at
     assert created.tzinfo is not None and created.utcoffset() == timedelta(0)
     assert abs(datetime.now(timezone.utc) - created) < timedelta(minutes=5)
+
+
+def test_migration_0003_keeps_readings_and_moves_the_cascade_to_a_trigger(tmp_path):
+    from sqlalchemy import inspect
+
+    from parksteward.db import make_engine, make_sessionmaker
+    from parksteward.db.migrate import upgrade
+    from parksteward.registry.tables import Device
+    from tests.factories import build_world
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine, "0002")
+    with make_sessionmaker(engine)() as session:
+        service.factors.load_catalogue(session)
+        device_id = build_world(session).device["a"]
+    insert = text("INSERT INTO reading (device_id, interval, t, factor, field, value, flag, code, received_ms) "
+                  "VALUES (:d, 'raw', 1, 'a21026', 'Rtd', 2.5, 'N', 'a21026', 0)")
+    with engine.begin() as connection:
+        connection.execute(insert, {"d": device_id})
+    upgrade(engine)
+    assert inspect(engine).get_foreign_keys("reading") == []
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT value FROM reading")).scalars().all() == [2.5]
+    with make_sessionmaker(engine)() as session:
+        session.delete(session.get(Device, device_id))
+        session.commit()
+    with engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM reading")).scalar() == 0
+    engine.dispose()

@@ -184,3 +184,34 @@ def test_the_archive_is_for_operators_and_verdicts_follow_their_device(world_and
 
         assert (count(RawFrame, own), count(RawFrame, regulator)) == (0, 1)
         assert (count(FrameVerdict, own), count(FrameVerdict, other), count(FrameVerdict, regulator)) == (1, 0, 1)
+
+
+def test_a_device_deleted_while_the_gateway_knows_it_loses_its_readings_not_the_batch(world_and_pipeline,
+                                                                                     session_factory):
+    world, mn, pipeline = world_and_pipeline
+    with session_factory() as session:
+        other = session.get(Device, world.device["b"]).mn
+    pipeline.process([Arrival(hourly(other, qn="1"))])  # both devices are now in the gateway's directory
+    assert pipeline.directory.get(mn) is not None
+    with session_factory() as session:
+        session.delete(session.get(Device, world.device["a"]))
+        session.commit()
+    outcomes = pipeline.process([Arrival(hourly(mn, qn="2")), Arrival(hourly(other, qn="3", cp=[
+        ("DataTime", "20250315100000"), ("a21026-Avg", "1.5")]))])
+    assert all(o.ok for o in outcomes)  # the batch is not refused for one vanished device
+    with session_factory() as session:
+        stored = session.execute(select(Reading.device_id, Reading.t)).all()
+        assert {device for device, _ in stored} == {world.device["b"]}
+        assert len(stored) == 4  # 3 from the first upload of b, 1 from the second
+        verdicts = session.scalars(select(FrameVerdict).order_by(FrameVerdict.frame_id)).all()
+        assert [v.device_id for v in verdicts] == [world.device["b"], None, world.device["b"]]
+
+
+def test_deleting_a_device_deletes_its_readings(world_and_pipeline, session_factory):
+    world, mn, pipeline = world_and_pipeline
+    pipeline.process([Arrival(hourly(mn))])
+    assert len(readings(session_factory)) == 3
+    with session_factory() as session:
+        session.delete(session.get(Device, world.device["a"]))
+        session.commit()
+    assert readings(session_factory) == []

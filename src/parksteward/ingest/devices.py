@@ -33,6 +33,9 @@ class DeviceDirectory:
     # An unknown MN triggers a reload at most this often [s], so devices registered through
     # the API are heard without a restart and a flood of strangers costs no more than this.
     RELOAD_INTERVAL = 5.0
+    # Devices are reloaded at least this often [s], so that a deleted or changed device (its
+    # password, its checksum policy) is seen by every gateway process without a restart.
+    MAX_AGE = 60.0
 
     def __init__(self, engine: Engine):
         self._sessions = make_sessionmaker(engine)
@@ -66,8 +69,12 @@ class DeviceDirectory:
     def get(self, mn: str | None) -> KnownDevice | None:
         if mn is None:
             return None
+        age = None if self._loaded_at is None else time.monotonic() - self._loaded_at
+        if age is not None and age > self.MAX_AGE:
+            self.refresh()
+            age = 0.0
         device = self._by_mn.get(mn)
-        if device is None and (self._loaded_at is None or time.monotonic() - self._loaded_at > self.RELOAD_INTERVAL):
+        if device is None and (age is None or age > self.RELOAD_INTERVAL):
             self.refresh()
             device = self._by_mn.get(mn)
         return device

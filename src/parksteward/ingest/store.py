@@ -3,6 +3,12 @@
 Rows are plain tuples in the column orders below (cheap to build, and to send from a gateway
 worker process to the writer). Readings already stored (same device, interval, DataTime,
 factor and field) are skipped, which makes resent frames idempotent.
+
+``reading.device_id`` has no foreign key (see :class:`~parksteward.ingest.tables.Reading`);
+the writers here keep its integrity per batch: readings of a device deleted meanwhile are
+dropped, and a verdict names no device that is gone. On SQLite the check runs under the
+write lock; on PostgreSQL the batch's devices are locked FOR KEY SHARE (as a foreign-key
+check would), so a concurrent delete waits for the commit and its trigger takes the rows.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ def _columns(columns) -> str:
 
 
 _SQLITE_ARCHIVE = f"INSERT INTO raw_frame ({_columns(ARCHIVE_COLUMNS)}) VALUES (?, ?, ?, ?)"
-_SQLITE_VERDICTS = f"INSERT INTO frame_verdict ({_columns(VERDICT_COLUMNS)}) VALUES ({', '.join('?' * 8)})"
+_SQLITE_VERDICTS = (f"INSERT INTO frame_verdict ({_columns(VERDICT_COLUMNS)}) "
+                    "VALUES (?, (SELECT id FROM device WHERE id = ?), ?, ?, ?, ?, ?, ?)")
 _SQLITE_READINGS = (f"INSERT OR IGNORE INTO reading ({_columns(READING_COLUMNS)}) "
-                    f"VALUES ({', '.join('?' * len(READING_COLUMNS))})")
+                    f"SELECT * FROM (VALUES ({', '.join('?' * len(READING_COLUMNS))})) "
+                    "WHERE EXISTS (SELECT 1 FROM device WHERE device.id = column1)")
+_PG_LOCK_DEVICES = "SELECT id FROM device WHERE id = ANY(%s) FOR KEY SHARE"
 
 _PG_IDS = "SELECT nextval(pg_get_serial_sequence('raw_frame', 'id')) FROM generate_series(1, %s)"
 _PG_ARCHIVE = f"COPY raw_frame (id, {_columns(ARCHIVE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
@@ -62,7 +71,9 @@ def write_verdicts(connection: Connection, rows: list[tuple]) -> None:
         connection.exec_driver_sql(_SQLITE_VERDICTS, rows)
         return
     with connection.connection.driver_connection.cursor() as cursor:
-        _copy(cursor, _PG_VERDICTS, _PG_VERDICT_TYPES, rows)
+        known = _pg_existing_devices(cursor, {row[1] for row in rows if row[1] is not None})
+        _copy(cursor, _PG_VERDICTS, _PG_VERDICT_TYPES,
+              (row if row[1] is None or row[1] in known else (row[0], None, *row[2:]) for row in rows))
 
 
 def write_readings(connection: Connection, rows: list[tuple]) -> None:
@@ -75,9 +86,17 @@ def write_readings(connection: Connection, rows: list[tuple]) -> None:
     # COPY cannot skip duplicates, so it fills a per-session staging table that the
     # INSERT ... ON CONFLICT DO NOTHING then merges; the table empties at commit.
     with connection.connection.driver_connection.cursor() as cursor:
+        devices = {row[0] for row in rows}
+        known = _pg_existing_devices(cursor, devices)
+        if known != devices:
+            rows = [row for row in rows if row[0] in known]
         cursor.execute(_PG_STAGE)
         _copy(cursor, _PG_READINGS, _PG_READING_TYPES, rows)
         cursor.execute(_PG_MERGE)
+
+
+def _pg_existing_devices(cursor, ids: set[int]) -> set[int]:
+    return {row[0] for row in cursor.execute(_PG_LOCK_DEVICES, (list(ids),))} if ids else set()
 
 
 def _copy(cursor, statement: str, types, rows) -> None:

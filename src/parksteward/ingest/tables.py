@@ -58,12 +58,18 @@ class Reading(Base):
     'day' (2031); ``t`` is DataTime in UTC (the period start for minute/hour/day data).
     The key's order (device, interval, t, ...) serves the reads that must stay fast on a
     year of data: a time range of one device at one interval (series, roll-ups, latest).
+
+    ``device_id`` has no foreign-key constraint: PostgreSQL checks one with a trigger per
+    inserted row, which cost two thirds of the insert time (measured: 6.4 -> 2.4 µs per
+    row). The same integrity is kept per batch instead: the writer inserts only rows whose
+    device exists (:mod:`parksteward.ingest.store`), and a trigger deletes a device's
+    readings with the device (migration 0003), as ON DELETE CASCADE did.
     """
 
     __tablename__ = "reading"
     __ownership__ = Ownership.VIA_DEVICE
 
-    device_id: Mapped[int] = mapped_column(ForeignKey("device.id", ondelete="CASCADE"), primary_key=True)
+    device_id: Mapped[int] = mapped_column(primary_key=True)
     interval: Mapped[str] = mapped_column(String(8), primary_key=True)
     t: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     factor: Mapped[str] = mapped_column(String(16), primary_key=True)
