@@ -235,3 +235,28 @@ def test_worker_processes_end_with_the_server(engine, mns):
     assert asyncio.run(scenario()) == (2, 0)
     with pytest.raises(ValueError, match="at least 1"):
         GatewayWorkers(None, "sqlite://", count=0)
+
+
+def test_a_full_queue_holds_the_connection_back_without_losing_frames(engine, session_factory, mns):
+    frames = [realtime(mns[0], f"Q{i:03d}", i % 60) for i in range(60)]
+
+    async def scenario():
+        batcher = Batcher(Pipeline(engine), max_batch=4, max_wait=0.001, max_queue=3)
+        await batcher.start()
+        gateway = TcpGateway(batcher, port=0)
+        await gateway.start()
+        try:
+            reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+            writer.write(b"".join(frames))  # 60 frames at once into a queue of 3
+            await writer.drain()
+            replies = await read_replies(reader, len(frames))
+            writer.close()
+            return replies
+        finally:
+            await gateway.stop()
+            await batcher.stop()
+
+    replies = asyncio.run(scenario())
+    assert sorted(r.qn for r in replies) == [f"Q{i:03d}" for i in range(60)]
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(Reading)) == 60

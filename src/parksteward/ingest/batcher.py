@@ -39,6 +39,12 @@ class Batcher:
         await cancel_and_wait(self._task)
         self._executor.shutdown(wait=True)
 
+    def submit_nowait(self, arrival: Arrival) -> asyncio.Future:
+        """As :meth:`submit`, or raise :class:`asyncio.QueueFull` when the queue is full."""
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((arrival, future))
+        return future
+
     async def submit(self, arrival: Arrival) -> asyncio.Future:
         """Queue one arrival; the future resolves to its :class:`Outcome` once committed."""
         future = asyncio.get_running_loop().create_future()

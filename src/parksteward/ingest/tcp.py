@@ -2,9 +2,14 @@
 
 Per connection: bytes go through a :class:`~parksteward.hj212.stream.FrameSplitter`, every
 chunk (frame or discarded bytes) goes to the pipeline via the batcher, and replies (9014)
-are written back in order once the batch is committed. A connection whose device is unknown
-or whose password is wrong is refused (logged, archived) and closed; an idle connection is
+are written back once their batch is committed. A connection whose device is unknown or
+whose password is wrong is refused (logged, archived) and closed; an idle connection is
 closed after ``idle_timeout`` seconds. Nothing a client sends can crash the server.
+
+Connections are :class:`asyncio.Protocol` objects rather than stream readers: a logger
+sends one short frame at a time, and a coroutine resumed per read cost more than decoding
+the frame. When the batcher's queue is full, the connection stops reading until there is
+room again (back-pressure reaches the device through TCP).
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import asyncio
 import logging
 import socket
 import time
+from collections import deque
 
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
 from parksteward.hj212.stream import FrameSplitter
@@ -26,83 +32,144 @@ REFUSALS = frozenset({"unknown_device", "wrong_password"})
 class TcpGateway:
     def __init__(self, batcher: Batcher, host: str = "127.0.0.1", port: int = 9212, idle_timeout: float = 600.0,
                  length_guard: int = DEFAULT_LENGTH_GUARD, sock: socket.socket | None = None):
-        # ``batcher``: anything with Batcher.submit (a gateway worker passes its RemoteBatcher);
-        # ``sock``: a listening socket to accept on instead of host:port (shared by workers).
+        # ``batcher``: anything with Batcher's submit/submit_nowait (a gateway worker passes its
+        # RemoteBatcher); ``sock``: a listening socket to accept on instead of host:port.
         self.batcher = batcher
         self.sock = sock
         self.host, self.port = (sock.getsockname()[:2] if sock is not None else (host, port))
         self.idle_timeout = idle_timeout
         self.length_guard = length_guard
         self._server: asyncio.AbstractServer | None = None
-        self._open: dict[asyncio.Task, asyncio.StreamWriter] = {}
+        self._open: set[LoggerConnection] = set()
 
     @property
     def connections(self) -> int:
         return len(self._open)
 
     async def start(self) -> None:
+        loop = asyncio.get_running_loop()
         if self.sock is not None:
-            self._server = await asyncio.start_server(self._serve, sock=self.sock, limit=1 << 16)
+            self._server = await loop.create_server(self._connection, sock=self.sock)
         else:
-            self._server = await asyncio.start_server(self._serve, self.host, self.port, limit=1 << 16, backlog=4096)
+            self._server = await loop.create_server(self._connection, self.host, self.port, backlog=4096)
         self.port = self._server.sockets[0].getsockname()[1]
         log.info("HJ 212 gateway listening on %s:%d", self.host, self.port)
 
+    def _connection(self) -> LoggerConnection:
+        return LoggerConnection(self)
+
     async def stop(self) -> None:
-        if self._server is not None:
-            self._server.close()
-            for writer in list(self._open.values()):
-                writer.close()
-            await asyncio.gather(*self._open, return_exceptions=True)
-            await self._server.wait_closed()
+        if self._server is None:
+            return
+        self._server.close()
+        closed = [connection.closed for connection in self._open]
+        for connection in list(self._open):
+            connection.close()
+        await asyncio.gather(*closed, return_exceptions=True)
+        await self._server.wait_closed()
 
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        peername = writer.get_extra_info("peername")
-        peer = f"{peername[0]}:{peername[1]}" if peername else None
-        splitter = FrameSplitter(self.length_guard)
-        pending: set[asyncio.Future] = set()  # answered futures leave at once: no Outcome outlives its reply
-        task = asyncio.current_task()
-        self._open[task] = writer
-        refused = asyncio.Event()
 
-        def answer(future: asyncio.Future) -> None:
-            pending.discard(future)
-            outcome: Outcome = future.result()
-            if outcome.reply is not None and not writer.is_closing():
-                writer.write(outcome.reply)
-            if not outcome.ok:
-                log.warning("refused from %s: %s: %s", peer, outcome.kind, outcome.message)
-                if outcome.kind in REFUSALS and not refused.is_set():
-                    refused.set()
-                    writer.close()  # ends the pending read; the device is not ours to hear
+class LoggerConnection(asyncio.Protocol):
+    """One data logger's connection."""
 
+    def __init__(self, gateway: TcpGateway):
+        self.gateway, self.batcher = gateway, gateway.batcher
+        self.loop = asyncio.get_running_loop()
+        self.splitter = FrameSplitter(gateway.length_guard)
+        self.transport: asyncio.Transport | None = None
+        self.peer: str | None = None
+        self.pending: set[asyncio.Future] = set()  # answered futures leave at once
+        self.waiting: deque[Arrival] = deque()  # arrivals held back while the batcher is full
+        self.refused = self.at_eof = False
+        self.last_data = self.loop.time()
+        self.idle_timer: asyncio.TimerHandle | None = None
+        self.closed = self.loop.create_future()
+
+    # ------------------------------------------------------------ transport events
+    def connection_made(self, transport: asyncio.Transport) -> None:
+        self.transport = transport
+        peername = transport.get_extra_info("peername")
+        self.peer = f"{peername[0]}:{peername[1]}" if peername else None
+        self.gateway._open.add(self)
+        self.idle_timer = self.loop.call_later(self.gateway.idle_timeout, self._check_idle)
+
+    def data_received(self, data: bytes) -> None:
+        self.last_data = self.loop.time()
         try:
-            while not refused.is_set():
-                try:
-                    data = await asyncio.wait_for(reader.read(1 << 16), self.idle_timeout)
-                except TimeoutError:
-                    log.info("closing idle connection from %s", peer)
-                    break
-                chunks = splitter.feed(data) if data else splitter.flush()
-                now_ms = int(time.time() * 1000)
-                for chunk in chunks:
-                    future = await self.batcher.submit(Arrival(chunk.raw, "tcp", peer, now_ms, chunk.error))
-                    future.add_done_callback(answer)
-                    pending.add(future)
-                if not data:
-                    break
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
-            if not writer.is_closing():
-                await writer.drain()
-        except (ConnectionError, OSError) as exc:
-            log.info("connection from %s ended: %s", peer, exc)
+            self._submit(self.splitter.feed(data))
         except Exception:  # never let one connection take the server down
-            log.exception("unexpected error on the connection from %s", peer)
-        finally:
-            self._open.pop(task, None)
-            writer.close()
+            log.exception("unexpected error on the connection from %s", self.peer)
+            self.close()
+
+    def eof_received(self) -> bool:
+        self.at_eof = True
+        self._submit(self.splitter.flush())
+        self._close_when_answered()
+        return True  # keep the socket open to send the remaining answers
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if exc is not None:
+            log.info("connection from %s ended: %s", self.peer, exc)
+        if self.idle_timer is not None:
+            self.idle_timer.cancel()
+        self.gateway._open.discard(self)
+        self.waiting.clear()
+        if not self.closed.done():
+            self.closed.set_result(None)
+
+    def close(self) -> None:
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    # ------------------------------------------------------------ frames in, answers out
+    def _submit(self, chunks) -> None:
+        now_ms = int(time.time() * 1000)
+        for chunk in chunks:
+            arrival = Arrival(chunk.raw, "tcp", self.peer, now_ms, chunk.error)
+            if self.waiting:
+                self.waiting.append(arrival)
+                continue
             try:
-                await writer.wait_closed()
-            except (ConnectionError, OSError):
-                pass
+                future = self.batcher.submit_nowait(arrival)
+            except asyncio.QueueFull:
+                self.waiting.append(arrival)
+                self.transport.pause_reading()
+                self.loop.create_task(self._submit_waiting())
+                continue
+            self._track(future)
+
+    async def _submit_waiting(self) -> None:
+        """Hand the held-back arrivals over as the batcher makes room, then read again."""
+        while self.waiting and not self.transport.is_closing():
+            self._track(await self.batcher.submit(self.waiting.popleft()))
+        if not self.transport.is_closing() and not self.at_eof:
+            self.transport.resume_reading()
+
+    def _track(self, future: asyncio.Future) -> None:
+        self.pending.add(future)
+        future.add_done_callback(self._answer)
+
+    def _answer(self, future: asyncio.Future) -> None:
+        self.pending.discard(future)
+        outcome: Outcome = future.result()
+        if outcome.reply is not None and not self.transport.is_closing():
+            self.transport.write(outcome.reply)
+        if not outcome.ok:
+            log.warning("refused from %s: %s: %s", self.peer, outcome.kind, outcome.message)
+            if outcome.kind in REFUSALS and not self.refused:
+                self.refused = True  # the device is not ours to hear
+                self.close()
+        if self.at_eof:
+            self._close_when_answered()
+
+    def _close_when_answered(self) -> None:
+        if not self.pending and not self.waiting:
+            self.close()
+
+    def _check_idle(self) -> None:
+        silent = self.loop.time() - self.last_data
+        if silent >= self.gateway.idle_timeout:
+            log.info("closing idle connection from %s", self.peer)
+            self.close()
+        else:
+            self.idle_timer = self.loop.call_later(self.gateway.idle_timeout - silent, self._check_idle)

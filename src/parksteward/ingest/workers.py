@@ -183,6 +183,12 @@ class RemoteBatcher:
         await cancel_and_wait(self._task)
         self.fail_all("the gateway is stopping")
 
+    def submit_nowait(self, arrival: Arrival) -> asyncio.Future:
+        """As :meth:`submit`, or raise :class:`asyncio.QueueFull` when the queue is full."""
+        future = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((arrival, future))
+        return future
+
     async def submit(self, arrival: Arrival) -> asyncio.Future:
         future = asyncio.get_running_loop().create_future()
         await self._queue.put((arrival, future))
