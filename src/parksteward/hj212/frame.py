@@ -21,6 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from math import isfinite
+from typing import NamedTuple
 
 from parksteward.hj212 import checksum as crc
 from parksteward.hj212.codes import ATTRIBUTE_FIELDS, code_system, to_2017
@@ -44,6 +46,7 @@ VERSIONS = {0: "2005", 1: "2017", 2: "2025"}
 HEADER_KEYS = {k.lower(): k for k in ("QN", "ST", "CN", "PW", "MN", "Flag", "PNUM", "PNO")}
 _HEADER_NAMES = frozenset(HEADER_KEYS.values())
 _CHECKSUM = re.compile(rb"^[0-9A-Fa-f]{4}$")
+_WHITESPACE = re.compile(r"\s")
 
 
 def ascii_digits(text: str | None) -> bool:
@@ -72,12 +75,12 @@ class Flag:
         return bool(self.raw & 0b01)
 
 
-@dataclass(frozen=True)
-class FactorValue:
+class FactorValue(NamedTuple):
     """One value of one factor in a frame's data area.
 
     ``value`` is the string as received; ``number`` its parsed float (None when it is not a
     number, e.g. a log text); ``flag`` the factor's data flag (``-Flag``) when the frame has one.
+    (A named tuple: a gateway makes ten of these per frame, thousands of frames a second.)
     """
 
     code: str
@@ -99,26 +102,28 @@ class Frame:
     warnings: tuple[str, ...] = ()
     declared_length: int | None = None
     _fields: dict = field(init=False, repr=False, compare=False)
+    _flag: Flag | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         fields: dict[str, str] = {}
         for key, value in self.header:
             fields.setdefault(key, value)
         object.__setattr__(self, "_fields", fields)
+        raw = fields.get("Flag")
+        object.__setattr__(self, "_flag", Flag(int(raw)) if ascii_digits(raw) else None)
 
     def _get(self, key: str) -> str | None:
         return self._fields.get(key)
 
-    qn = property(lambda self: self._get("QN"))
-    st = property(lambda self: self._get("ST"))
-    cn = property(lambda self: self._get("CN"))
-    pw = property(lambda self: self._get("PW"))
-    mn = property(lambda self: self._get("MN"))
+    qn = property(lambda self: self._fields.get("QN"))
+    st = property(lambda self: self._fields.get("ST"))
+    cn = property(lambda self: self._fields.get("CN"))
+    pw = property(lambda self: self._fields.get("PW"))
+    mn = property(lambda self: self._fields.get("MN"))
 
     @property
     def flag(self) -> Flag | None:
-        raw = self._get("Flag")
-        return Flag(int(raw)) if ascii_digits(raw) else None
+        return self._flag
 
     @property
     def pnum(self) -> int | None:
@@ -188,8 +193,9 @@ class Frame:
                 attributes.setdefault((code, fld), value)
             else:
                 items.append((code, fld, value))
-        return [FactorValue(code, to_2017(code), fld, value, parse_number(value), attributes.get((code, "Flag")),
-                            attributes.get((code, "SampleTime")))
+        get = attributes.get
+        return [FactorValue(code, to_2017(code), fld, value, parse_number(value), get((code, "Flag")),
+                            get((code, "SampleTime")))
                 for code, fld, value in items]
 
 
@@ -198,7 +204,7 @@ def parse_number(text: str) -> float | None:
         number = float(text)
     except ValueError:
         return None
-    return number if number == number and abs(number) != float("inf") else None  # no NaN/inf
+    return number if isfinite(number) else None  # no NaN/inf
 
 
 def parse_time(text: str | None) -> datetime | None:
@@ -313,29 +319,38 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
         raise MalformedSegment(f"data area is not closed by '&&': {text[cp_at:cp_at + 60]!r}", text=text[cp_at:])
     if text[area_end + 2:].strip():
         raise MalformedSegment(f"text after the data area: {text[area_end + 2:][:40]!r}", text=text[area_end + 2:])
+    # Whitespace around keys and values is tolerated (and stripped); most devices send none,
+    # and then the per-item strips are skipped.
+    strip = _WHITESPACE.search(text) is not None
     header: list[tuple[str, str]] = []
+    seen: set[str] = set()
     for part in text[:cp_at].split(";"):
-        if not part.strip():
+        if not part or (strip and not part.strip()):
             continue
         key, sep, value = part.partition("=")
         if not sep:
             raise MalformedSegment(f"header field {part!r} is not key=value", text=part)
-        key = key.strip()
-        canonical = HEADER_KEYS.get(key.lower(), key)
+        if strip:
+            key, value = key.strip(), value.strip()
+        canonical = key if key in _HEADER_NAMES else HEADER_KEYS.get(key.lower(), key)
         if canonical != key:
             warnings.append(f"header field {key!r} read as {canonical!r}")
-        if canonical in _HEADER_NAMES and any(k == canonical for k, _ in header):
-            raise MalformedSegment(f"header field {canonical!r} appears twice", text=part)
-        header.append((canonical, value.strip()))
+        if canonical in _HEADER_NAMES:
+            if canonical in seen:
+                raise MalformedSegment(f"header field {canonical!r} appears twice", text=part)
+            seen.add(canonical)
+        header.append((canonical, value))
     cp: list[tuple[str, str]] = []
-    for part in re.split(r"[;,]", text[cp_at + 5:area_end]):
-        if not part.strip():
+    for part in text[cp_at + 5:area_end].replace(",", ";").split(";"):
+        if not part or (strip and not part.strip()):
             continue
         key, sep, value = part.partition("=")
-        if not sep or not key.strip():
+        if strip:
+            key, value = key.strip(), value.strip()
+        if not sep or not key:
             raise MalformedSegment(f"data-area item {part!r} is not key=value", text=part)
-        cp.append((key.strip(), value.strip()))
-    flag = dict(header).get("Flag")
+        cp.append((key, value))
+    flag = next((v for k, v in header if k == "Flag"), None)
     if flag is not None and not (ascii_digits(flag) and int(flag) <= 255):
         raise MalformedSegment(f"Flag is {flag!r}, expected an integer 0-255", text=flag)
     return tuple(header), tuple(cp)

@@ -280,25 +280,26 @@ class Decoder:
                                f"{datetime.fromtimestamp(arrival.received_ms / 1000).isoformat()} (logger clock?)")
             return
         interval = INTERVAL_OF_CN[frame.cn]
+        device_id, received_ms, notes = device.id, arrival.received_ms, outcome.notes
         seen: set[tuple[str, str]] = set()
-        for value in frame.values():
-            if value.field not in NUMERIC_FIELDS:
+        stored = len(rows)
+        for code, code_2017, fld, text, number, flag, _ in frame.values():
+            if fld not in NUMERIC_FIELDS:
                 continue
-            factor = value.code_2017 or value.code
-            if value.number is None:
-                outcome.notes.append(f"{value.code}-{value.field}={value.value!r} is not a finite number: not stored")
+            if number is None:
+                notes.append(f"{code}-{fld}={text!r} is not a finite number: not stored")
                 continue
-            if value.code_2017 is None:
-                outcome.notes.append(f"unknown factor code {value.code!r}: stored as received")
-            key = (factor[:16], value.field[:16])
+            if code_2017 is None:
+                notes.append(f"unknown factor code {code!r}: stored as received")
+            key = ((code_2017 or code)[:16], fld[:16])
             if key in seen:
-                outcome.notes.append(f"{value.code}-{value.field} repeated in one frame: the first value is kept")
+                notes.append(f"{code}-{fld} repeated in one frame: the first value is kept")
                 continue
             seen.add(key)
             # READING_COLUMNS order
-            rows.append((device.id, interval, t, key[0], key[1], value.number,
-                         (value.flag or None) and value.flag[:4], value.code[:16], arrival.received_ms))
-            outcome.readings += 1
+            rows.append((device_id, interval, t, key[0], key[1], number, flag[:4] if flag else None, code[:16],
+                         received_ms))
+        outcome.readings += len(rows) - stored
 
 
 def _clip(text: str | None, limit: int = 500) -> str | None:
