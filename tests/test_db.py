@@ -56,3 +56,15 @@ def test_migration_0003_keeps_readings_and_moves_the_cascade_to_a_trigger(tmp_pa
     with engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM reading")).scalar() == 0
     engine.dispose()
+
+
+def test_sqlite_keeps_readings_in_the_primary_key_tree(tmp_path):
+    from parksteward.bootstrap import prepare_database
+    from parksteward.db import make_engine
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
+    prepare_database(engine)
+    with engine.connect() as connection:
+        ddl = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'reading'")).scalar()
+    assert ddl.rstrip().endswith("WITHOUT ROWID")
+    engine.dispose()
