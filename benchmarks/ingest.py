@@ -71,7 +71,7 @@ POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 PASSWORD, PARK_TZ = "123456", "Asia/Shanghai"
 FIRST_CODES = ["a21026", "a21002", "a34013", "a19001", "a00000", "a01011", "a01012", "a01013", "a01014", "a24088"]
 VALUE_SETS = 16  # frames cycle through this many sets of factor values
-TICK = 0.02  # generator pacing step [s]
+TICK = 0.05  # generator pacing step [s]: each tick visits every connection, so not too often
 CLK = os.sysconf("SC_CLK_TCK")
 
 
