@@ -32,6 +32,7 @@ from sqlalchemy import Engine
 from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
 from parksteward.hj212.errors import BadChecksum, BadTail
+from parksteward.hj212.frame import parse_time
 from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
@@ -195,6 +196,7 @@ class Decoder:
     def __init__(self, directory: DeviceDirectory):
         self.directory = directory
         self.splits = SplitTracker()
+        self._epochs: dict[tuple, int] = {}
 
     def decode(self, arrivals: list[Arrival]) -> tuple[list[Outcome], Decoded]:
         outcomes: list[Outcome] = []
@@ -266,17 +268,32 @@ class Decoder:
             return Outcome(False, frame, device, kind="wrong_password", message=f"wrong password for MN {frame.mn}")
         return Outcome(True, frame, device, notes=list(frame.warnings))
 
+    def _epoch(self, data_time: str | None, zone) -> int | None:
+        """DataTime (park-local ``YYYYMMDDhhmmss[zzz]``) as epoch seconds; None if malformed.
+
+        Devices of a park report the same instants, so conversions are remembered (bounded).
+        """
+        key = (data_time, zone)
+        t = self._epochs.get(key)
+        if t is None:
+            local = parse_time(data_time)
+            if local is None:
+                return None
+            if len(self._epochs) >= 100_000:
+                self._epochs.clear()
+            t = self._epochs[key] = int(local.replace(tzinfo=zone).timestamp())
+        return t
+
     def _readings(self, outcome: Outcome, arrival: Arrival, rows: list[tuple]) -> None:
         frame, device = outcome.frame, outcome.device
-        local = frame.data_time
-        if local is None:
+        t = self._epoch(frame.item("DataTime"), device.timezone)
+        if t is None:
             outcome.ok, outcome.kind = False, "bad_data_time"
             outcome.message = f"DataTime {frame.item('DataTime')!r} is missing or not YYYYMMDDhhmmss"
             return
-        t = int(local.replace(tzinfo=device.timezone).timestamp())
         if t * 1000 > arrival.received_ms + CLOCK_SKEW.total_seconds() * 1000:
             outcome.ok, outcome.kind = False, "future_data_time"
-            outcome.message = (f"DataTime {local.isoformat()} is more than {CLOCK_SKEW} ahead of the arrival "
+            outcome.message = (f"DataTime {frame.data_time.isoformat()} is more than {CLOCK_SKEW} ahead of the arrival "
                                f"{datetime.fromtimestamp(arrival.received_ms / 1000).isoformat()} (logger clock?)")
             return
         interval = INTERVAL_OF_CN[frame.cn]
