@@ -215,3 +215,18 @@ def test_deleting_a_device_deletes_its_readings(world_and_pipeline, session_fact
         session.delete(session.get(Device, world.device["a"]))
         session.commit()
     assert readings(session_factory) == []
+
+
+def test_a_batch_mixing_new_and_resent_frames_stores_each_reading_once(world_and_pipeline, session_factory):
+    """PostgreSQL copies a batch straight into the table and, when a resent frame collides,
+    goes back and merges the batch instead: nothing of the batch may be lost either way."""
+    _, mn, pipeline = world_and_pipeline
+    first = hourly(mn, qn="1")
+    pipeline.process([Arrival(first)])
+    later = hourly(mn, qn="2", cp=[("DataTime", "20250315100000"), ("a21026-Avg", "30.5"), ("a21026-Flag", "N")])
+    outcomes = pipeline.process([Arrival(later), Arrival(first)])
+    assert all(o.ok for o in outcomes)
+    stored = [(r.t, r.factor, r.field, r.value) for r in readings(session_factory)]
+    start = calendar.timegm((2025, 3, 15, 1, 0, 0))
+    assert sorted(stored) == sorted([(start, "a19001", "Avg", 9.4), (start, "a21026", "Avg", 24.8),
+                                     (start, "a21026", "Max", 29.3), (start + 3600, "a21026", "Avg", 30.5)])

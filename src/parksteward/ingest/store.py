@@ -13,6 +13,7 @@ check would), so a concurrent delete waits for the commit and its trigger takes 
 
 from __future__ import annotations
 
+from psycopg.errors import UniqueViolation
 from sqlalchemy import Connection
 
 ARCHIVE_COLUMNS = ("received_ms", "transport", "peer", "raw")
@@ -38,6 +39,7 @@ _PG_ARCHIVE_TYPES = ("int8", "int8", "varchar", "varchar", "bytea")
 _PG_VERDICTS = f"COPY frame_verdict ({_columns(VERDICT_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _PG_VERDICT_TYPES = ("int8", "int4", "varchar", "varchar", "bool", "varchar", "varchar", "int4")
 _PG_STAGE = "CREATE TEMP TABLE IF NOT EXISTS reading_in (LIKE reading) ON COMMIT DELETE ROWS"
+_PG_DIRECT = f"COPY reading ({_columns(READING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _PG_READINGS = f"COPY reading_in ({_columns(READING_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
 _PG_READING_TYPES = ("int4", "varchar", "int8", "varchar", "varchar", "float8", "varchar", "varchar", "int8")
 _PG_MERGE = (f"INSERT INTO reading ({_columns(READING_COLUMNS)}) SELECT {_columns(READING_COLUMNS)} FROM reading_in "
@@ -83,16 +85,23 @@ def write_readings(connection: Connection, rows: list[tuple]) -> None:
     if _dialect(connection) == "sqlite":
         connection.exec_driver_sql(_SQLITE_READINGS, rows)
         return
-    # COPY cannot skip duplicates, so it fills a per-session staging table that the
-    # INSERT ... ON CONFLICT DO NOTHING then merges; the table empties at commit.
-    with connection.connection.driver_connection.cursor() as cursor:
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor:
         devices = {row[0] for row in rows}
         known = _pg_existing_devices(cursor, devices)
         if known != devices:
             rows = [row for row in rows if row[0] in known]
-        cursor.execute(_PG_STAGE)
-        _copy(cursor, _PG_READINGS, _PG_READING_TYPES, rows)
-        cursor.execute(_PG_MERGE)
+        # COPY straight into the table is the cheapest path, but it cannot skip a reading
+        # already stored: a resent frame makes it fail, and then (back at the savepoint) the
+        # rows go through a per-session staging table that INSERT ... ON CONFLICT DO NOTHING
+        # merges. Resends are rare, so most batches take the first path.
+        try:
+            with driver.transaction():  # a savepoint inside the caller's transaction
+                _copy(cursor, _PG_DIRECT, _PG_READING_TYPES, rows)
+        except UniqueViolation:
+            cursor.execute(_PG_STAGE)
+            _copy(cursor, _PG_READINGS, _PG_READING_TYPES, rows)
+            cursor.execute(_PG_MERGE)
 
 
 def _pg_existing_devices(cursor, ids: set[int]) -> set[int]:
