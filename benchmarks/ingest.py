@@ -253,8 +253,8 @@ class MeteredPipeline(Pipeline):
         self.arrivals += len(arrivals) + sum(len(batch) for batch in decoded)
         return self._timed("batches", super().run, arrivals, decoded)
 
-    def run_rollups(self):
-        return self._timed("rollups", self.rollups.run)
+    def run_rollups(self, force: bool = False):
+        return self._timed("rollups", self.rollups.run, force)
 
     def _timed(self, what, work, *args):
         if self.profiler:

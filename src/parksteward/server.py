@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 
 import uvicorn
 from sqlalchemy import Engine
@@ -95,15 +96,23 @@ ROLLUP_EVERY_S = 5.0
 
 async def rollups_every(rollups, period_s: float) -> None:
     """Roll up what the pipeline committed, in a thread of its own so that ingestion (the
-    writer thread) never waits for it; SQLite serialises the two writers with its busy wait."""
+    writer thread) never waits for it; SQLite serialises the two writers with its busy wait.
+    When cancelled (the server stops), one last forced run rolls up what is still pending."""
     loop = asyncio.get_running_loop()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollups") as executor:
-        while True:
-            await asyncio.sleep(period_s)
+        try:
+            while True:
+                await asyncio.sleep(period_s)
+                try:
+                    await loop.run_in_executor(executor, rollups.run)
+                except Exception:
+                    log.exception("roll-up run failed; the dirty periods are tried again next time")
+        except asyncio.CancelledError:
             try:
-                await loop.run_in_executor(executor, rollups.run)
+                await asyncio.shield(loop.run_in_executor(executor, partial(rollups.run, force=True)))
             except Exception:
-                log.exception("roll-up run failed; the dirty periods are tried again next time")
+                log.exception("the last roll-up run failed")
+            raise
 
 
 async def _guarded(work: Awaitable[object]) -> None:

@@ -110,3 +110,26 @@ def test_a_minute_of_real_time_values_counts_only_normal_values(setup, session_f
         row = got[nine + 60 * mm]
         assert (row.n_valid, row.n_total, row.valid, row.flag) == (n_valid, 4, valid, "N" if valid else "D")
         assert (row.mean, row.minimum, row.maximum) == pytest.approx((mean, low, high))
+
+
+def test_hours_wait_for_their_interval_and_a_stopping_server_rolls_up_what_is_pending(setup, session_factory):
+    import asyncio
+
+    from parksteward.server import rollups_every
+
+    mn, _, pipeline, engine = setup
+    pipeline.process([minute_frame(mn, 9, 0, [("a21026-Avg", "30.0"), ("a21026-Flag", "N")])])
+    engine.run()  # the first run of each level computes at once
+    assert set(rollups(session_factory, "hour")) == {("a21026", calendar.timegm((2025, 3, 15, 1, 0, 0)))}
+    pipeline.process([minute_frame(mn, 10, 0, [("a21026-Avg", "31.0"), ("a21026-Flag", "N")])])
+    engine.run()  # within EVERY_S["hour"] of the last: the 10:00 hour waits
+    assert len(rollups(session_factory, "hour")) == 1
+
+    async def serve_briefly():
+        task = asyncio.create_task(rollups_every(engine, 0.01))
+        await asyncio.sleep(0.05)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    asyncio.run(serve_briefly())  # cancelled: one last forced run
+    assert len(rollups(session_factory, "hour")) == 2

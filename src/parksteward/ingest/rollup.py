@@ -55,7 +55,11 @@ GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
 
 
 class RollupEngine:
-    DAY_EVERY_S = 60.0
+    # How often a level is recomputed at most [s]. Every new minute changes its hour, and an
+    # hour is recomputed from all its minutes: doing that on every run (every few seconds)
+    # cost more than the minutes themselves. Hour values are judged once the hour is over, so
+    # a minute of lag costs nothing; a day is recomputed from 24 hours, every five minutes.
+    EVERY_S = {"minute": 0.0, "hour": 60.0, "day": 300.0}
 
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -64,7 +68,7 @@ class RollupEngine:
         self._dirty: dict[str, dict[int, list[int]]] = {level: {} for level in LEVELS}
         self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
         self._points: dict[int, tuple[ZoneInfo, float | None]] = {}
-        self._day_run_at: float | None = None
+        self._ran_at: dict[str, float] = {}
 
     # ------------------------------------------------------------ marking
     def mark(self, batch: CommittedBatch) -> None:
@@ -90,19 +94,19 @@ class RollupEngine:
             return sum(len(devices) for devices in self._dirty.values())
 
     # ------------------------------------------------------------ computing
-    def run(self) -> int:
+    def run(self, force: bool = False) -> int:
         """Recompute the dirty periods, bottom-up; returns the number of roll-up rows written.
 
-        Days are recomputed at most every ``DAY_EVERY_S`` seconds: each new minute changes
-        the hour, and recomputing whole days for it every few seconds would be wasted work.
+        Each level is recomputed at most every ``EVERY_S[level]`` seconds (``force``: now);
+        its dirty periods wait for the next run meanwhile.
         """
         written = 0
         for level in LEVELS:
-            if level == "day":
-                now = time.monotonic()
-                if self._day_run_at is not None and now - self._day_run_at < self.DAY_EVERY_S:
-                    continue
-                self._day_run_at = now
+            now = time.monotonic()
+            last = self._ran_at.get(level)
+            if not force and last is not None and now - last < self.EVERY_S[level]:
+                continue
+            self._ran_at[level] = now
             with self._lock:
                 dirty, self._dirty[level] = self._dirty[level], {}
             if dirty:
