@@ -129,9 +129,9 @@ def serve(
 
 def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = False,
            gateway_workers: int | None = None) -> None:
-    import asyncio
     import logging
 
+    from parksteward import eventloop
     from parksteward.server import serve as run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -149,7 +149,7 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
                       + (f" ({workers} worker process{'es' if workers > 1 else ''})" if workers else ""))
     extra = [_demo_simulator(engine, settings)] if simulate and not no_gateway else []
     try:
-        asyncio.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
+        eventloop.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
     except KeyboardInterrupt:
         pass
 
@@ -236,10 +236,10 @@ def simulate(
     Above --speed 1 the simulated clock starts in the past and runs faster until it meets the wall clock.
     It never runs ahead of the wall clock.
     """
-    import asyncio
     import logging
     import time
 
+    from parksteward import eventloop
     from parksteward.sim.simulator import Simulator, SimulatorConfig, default_start, load_devices
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -256,7 +256,7 @@ def simulate(
     )
     simulator = Simulator(specs, config)
     try:
-        stats = asyncio.run(simulator.run())
+        stats = eventloop.run(simulator.run())
     except KeyboardInterrupt:
         stats = simulator.stats
     console.print(f"simulated {stats.summary()}")
