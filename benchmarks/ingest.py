@@ -52,7 +52,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 
-from parksteward import eventloop
+from parksteward import runtime
 from parksteward.bootstrap import prepare_database
 from parksteward.config import Settings
 from parksteward.db import make_engine
@@ -237,7 +237,7 @@ async def _generate(port: int, groups: list[list[str]], opts: dict, pipe) -> dic
 
 def generator_main(port: int, groups: list[list[str]], opts: dict, pipe) -> None:
     _raise_nofile()
-    pipe.send(eventloop.run(_generate(port, groups, opts, pipe)))
+    pipe.send(runtime.run(_generate(port, groups, opts, pipe)))
 
 
 # ------------------------------------------------------------------ gateway process
@@ -305,7 +305,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
 
     if profile_dir:
         loop_profiler.enable()
-    stats = eventloop.run(serve())  # as parksteward.cli runs the server
+    stats = runtime.run(serve())  # as parksteward.cli runs the server
     if profile_dir:
         loop_profiler.disable()
         loop_profiler.dump_stats(os.path.join(profile_dir, "loop.prof"))

@@ -131,7 +131,7 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
            gateway_workers: int | None = None) -> None:
     import logging
 
-    from parksteward import eventloop
+    from parksteward import runtime
     from parksteward.server import serve as run
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -149,7 +149,7 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
                       + (f" ({workers} worker process{'es' if workers > 1 else ''})" if workers else ""))
     extra = [_demo_simulator(engine, settings)] if simulate and not no_gateway else []
     try:
-        eventloop.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
+        runtime.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
     except KeyboardInterrupt:
         pass
 
@@ -239,7 +239,7 @@ def simulate(
     import logging
     import time
 
-    from parksteward import eventloop
+    from parksteward import runtime
     from parksteward.sim.simulator import Simulator, SimulatorConfig, default_start, load_devices
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -256,7 +256,7 @@ def simulate(
     )
     simulator = Simulator(specs, config)
     try:
-        stats = eventloop.run(simulator.run())
+        stats = runtime.run(simulator.run())
     except KeyboardInterrupt:
         stats = simulator.stats
     console.print(f"simulated {stats.summary()}")

@@ -32,7 +32,7 @@ import tempfile
 from dataclasses import dataclass
 from itertools import count
 
-from parksteward import eventloop
+from parksteward import runtime
 from parksteward.db import make_engine
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
 from parksteward.ingest.batcher import Batcher, cancel_and_wait, collect
@@ -229,7 +229,7 @@ def worker_main(config: WorkerConfig, listening: socket.socket) -> None:
     logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(processName)s %(name)s: "
                         "%(message)s")
     try:
-        eventloop.run(_work(config, listening))
+        runtime.run(_work(config, listening))
     except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the server stops us
         pass
 

@@ -1,0 +1,33 @@
+"""How the server's processes run: uvloop where installed, and a garbage collector tuned for ingest.
+
+* The gateway spends much of its time in the event loop itself (a read, a parse, a write per
+  frame); uvloop (libuv, written in Cython) runs the same asyncio code with a cheaper loop.
+  It does not exist on Windows, where asyncio's loop is used.
+* Ingest makes tens of thousands of short-lived tuples a second. They are freed by reference
+  counting, yet each 700 allocations wake the cyclic collector, whose older generations then
+  walk every long-lived object (the app, the device directory, the batches in flight): 10 % of
+  a decode measured here. So what exists at start-up is frozen out of collection
+  (``gc.freeze``) and the collector runs every 50,000 allocations instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+from collections.abc import Coroutine
+
+try:
+    import uvloop
+except ImportError:  # Windows, or installed without it
+    uvloop = None
+
+GC_THRESHOLDS = (50_000, 20, 20)
+
+
+def run(main: Coroutine):
+    """``asyncio.run(main)`` the server's way: on uvloop when available, with the collector tuned."""
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    if uvloop is not None:
+        return uvloop.run(main)
+    return asyncio.run(main)
