@@ -24,8 +24,6 @@ from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, case, func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.pipeline import CommittedBatch
@@ -50,6 +48,8 @@ STEP = {"raw": 1.0, "minute": 60.0, "hour": 3600.0}
 # The longest time one value of a level can stand for: MinInterval is at most 30 min
 # (HJ 212-2017 Table 4), an hourly value stands for its hour.
 MAX_STEP = {"raw": 60.0, "minute": 1800.0, "hour": 3600.0}
+ROLLUP_COLUMNS = ("device_id", "interval", "t", "factor", "n_valid", "n_total", "mean", "minimum", "maximum",
+                  "valid", "flag", "corrected", "rate_g_s")
 # Devices are rolled up together when their dirty windows fit in this span [s].
 GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
 
@@ -66,7 +66,10 @@ class RollupEngine:
         self._lock = threading.Lock()
         # level -> device_id -> [t_min, t_max] of source values that changed
         self._dirty: dict[str, dict[int, list[int]]] = {level: {} for level in LEVELS}
-        self._insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+        mark = "%s" if engine.dialect.name == "postgresql" else "?"
+        self._upsert = (f"INSERT INTO rollup ({', '.join(ROLLUP_COLUMNS)}) VALUES ({', '.join([mark] * 13)}) "
+                        "ON CONFLICT (device_id, interval, t, factor) DO UPDATE SET "
+                        + ", ".join(f"{c} = excluded.{c}" for c in ROLLUP_COLUMNS[4:]))
         self._points: dict[int, tuple[ZoneInfo, float | None]] = {}
         self._ran_at: dict[str, float] = {}
 
@@ -150,7 +153,7 @@ class RollupEngine:
             start = self._period_start(level, device_id, t0)
             end = self._period_end(level, device_id, self._period_start(level, device_id, t1))
             windows.append((start, end, device_id))
-        rows: list[dict] = []
+        rows: list[tuple] = []
         with self.engine.connect() as connection:
             for start, end, device_ids in _groups(sorted(windows), GROUP_SPAN[level]):
                 if level == "minute":
@@ -159,21 +162,17 @@ class RollupEngine:
                 by_device = self._source_values(connection, level, device_ids, start, end)
                 for device_id in device_ids:
                     rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
-            if rows:
-                stmt = self._insert(Rollup)
-                update = {c: stmt.excluded[c] for c in ("n_valid", "n_total", "mean", "minimum", "maximum", "valid",
-                                                        "flag", "corrected", "rate_g_s")}
-                connection.execute(stmt.on_conflict_do_update(
-                    index_elements=["device_id", "interval", "t", "factor"], set_=update), rows)
-                connection.commit()
+        if rows:  # the reads above ran outside the write lock; the upsert is short
+            with self.engine.begin() as connection:
+                connection.exec_driver_sql(self._upsert, rows)
         if level != "day":
             next_level = LEVELS[LEVELS.index(level) + 1]
             with self._lock:
-                for row in rows:
-                    self._widen(next_level, row["device_id"], row["t"], row["t"])
+                for device_id, t in {(row[0], row[2]) for row in rows}:  # ROLLUP_COLUMNS order
+                    self._widen(next_level, device_id, t, t)
         return len(rows)
 
-    def _minutes(self, connection, device_ids: list[int], start: int, end: int) -> list[dict]:
+    def _minutes(self, connection, device_ids: list[int], start: int, end: int) -> list[tuple]:
         """Minute roll-ups of real-time (Rtd) values, aggregated by the store.
 
         The store counts and averages (a minute of 1-s data is 60 rows; Python would touch each);
@@ -200,11 +199,10 @@ class RollupEngine:
         return rows
 
     @staticmethod
-    def _row(device_id: int, factor: str, level: str, t: int, result, corrected=None, rate=None) -> dict:
-        return {"device_id": device_id, "factor": factor, "interval": level, "t": t,
-                "n_valid": min(result.n_valid, 32767), "n_total": min(result.n_total, 32767),
-                "mean": result.mean, "minimum": result.minimum, "maximum": result.maximum,
-                "valid": result.valid, "flag": result.flag, "corrected": corrected, "rate_g_s": rate}
+    def _row(device_id: int, factor: str, level: str, t: int, result, corrected=None, rate=None) -> tuple:
+        """A roll-up row in ROLLUP_COLUMNS order."""
+        return (device_id, level, t, factor, min(result.n_valid, 32767), min(result.n_total, 32767),
+                result.mean, result.minimum, result.maximum, result.valid, result.flag, corrected, rate)
 
     def _source_values(self, connection, level: str, device_ids: list[int], start: int, end: int):
         """device -> factor -> {t: (value, flag)} of the level below, the device's own values winning.
@@ -236,7 +234,7 @@ class RollupEngine:
             merged[device_id] = values
         return merged
 
-    def _aggregate(self, level: str, device_id: int, values) -> list[dict]:
+    def _aggregate(self, level: str, device_id: int, values) -> list[tuple]:
         source = SOURCE_OF[level]
         periods: dict[tuple[str, int], list[int]] = defaultdict(list)
         for factor, by_t in values.items():
