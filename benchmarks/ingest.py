@@ -64,7 +64,7 @@ from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tables import Reading
 from parksteward.registry.service import DEVICE_PASSWORDS
 from parksteward.registry.tables import Device, Enterprise, MonitoringPoint, Park
-from parksteward.server import ROLLUP_EVERY_S, rollups_every, start_gateway
+from parksteward.server import ROLLUP_EVERY_S, rollup_runner, rollups_every, start_gateway
 
 TARGET_RATE, TARGET_P99_MS = 100_000, 250
 TARGET = "target: >= 100,000 readings/s sustained for 5 min on both stores, p99 < 250 ms, gateway memory flat"
@@ -255,7 +255,7 @@ class MeteredPipeline(Pipeline):
         return self._timed("batches", super().run, arrivals, decoded)
 
     def run_rollups(self, force: bool = False):
-        return self._timed("rollups", self.rollups.run, force)
+        return self._timed("rollups", self.rollups_runner.run, force)
 
     def _timed(self, what, work, *args):
         if self.profiler:
@@ -285,11 +285,12 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
     async def serve() -> dict:
         rollups = RollupEngine(engine) if with_rollups else None  # wired as in parksteward.server (api.app)
         pipeline = MeteredPipeline(engine, rollups, writer_profiler)
+        settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
+        pipeline.rollups_runner = rollup_runner(settings, rollups) if rollups else None
         batcher = Batcher(pipeline)
         await batcher.start()
         # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
         rollup_task = asyncio.create_task(rollups_every(_Timed(pipeline), ROLLUP_EVERY_S)) if rollups else None
-        settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
         tcp = start_gateway(settings, batcher)  # as parksteward.server starts it
         await tcp.start()
         started = time.perf_counter()
@@ -299,6 +300,8 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         if rollup_task is not None:
             rollup_task.cancel()
             await asyncio.gather(rollup_task, return_exceptions=True)
+            if hasattr(pipeline.rollups_runner, "close"):
+                pipeline.rollups_runner.close()
         await batcher.stop()
         return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
                 "life_s": time.perf_counter() - started}
@@ -552,7 +555,7 @@ def report(r: dict) -> None:
     print(f"  CPU             gateway {cpu['gateway']:.0f}%   generators {cpu['generators']:.0f}%   PostgreSQL "
           f"backends {cpu['store_server']:.0f}%   other processes {cpu['others']:.0f}%   machine {cpu['machine']:.0f}%"
           f"   (% of one core; {os.cpu_count()} cores)")
-    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches), roll-up thread {wt['rollups_pct']:.0f}%, over "
+    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches), roll-up runs {wt['rollups_pct']:.0f}%, over "
           f"the gateway's {wt['life_s']:.0f} s; {wt['batches']:,} batches of {wt['frames_per_batch']:.0f} frames on "
           "average")
     print(f"  frames          sent {fr['sent']:,}  answered {fr['answered']:,}  unanswered {fr['unanswered']:,}  "

@@ -20,6 +20,8 @@ from parksteward.api import create_app
 from parksteward.config import Settings
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.mqtt import MqttAdapter
+from parksteward.ingest.rollup import RollupEngine
+from parksteward.ingest.rollup_process import RollupProcess
 from parksteward.ingest.tcp import TcpGateway
 from parksteward.ingest.workers import GatewayWorkers
 
@@ -50,11 +52,14 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
     app = create_app(settings, engine)
     batcher = tcp = mqtt = None
     tasks: list[asyncio.Task] = []
+    rollups = rollup_runner(settings, app.state.rollups, gateway)
 
     async def stop() -> None:  # idempotent: runs in uvicorn's shutdown, and again on the way out
         for task in tasks:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*tasks, return_exceptions=True)  # the roll-ups' last run included
+        if isinstance(rollups, RollupProcess):
+            await asyncio.to_thread(rollups.close)
         if mqtt is not None:
             await mqtt.stop()
         if tcp is not None:
@@ -74,7 +79,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             mqtt = MqttAdapter(batcher, settings.mqtt_host, settings.mqtt_port, settings.mqtt_prefix,
                                settings.mqtt_username, settings.mqtt_password)
             await mqtt.start()
-    tasks.append(asyncio.create_task(_guarded(rollups_every(app.state.rollups, ROLLUP_EVERY_S))))
+    tasks.append(asyncio.create_task(_guarded(rollups_every(rollups, ROLLUP_EVERY_S))))
     tasks += [asyncio.create_task(_guarded(make(tcp))) for make in extra_tasks]
     try:
         await server.serve()
@@ -89,6 +94,14 @@ def start_gateway(settings: Settings, batcher: Batcher) -> Gateway:
         return GatewayWorkers(batcher, settings.database_url, settings.gateway_host, settings.gateway_port, workers,
                               settings.gateway_idle_timeout_s)
     return TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
+
+
+def rollup_runner(settings: Settings, marks: RollupEngine, gateway: bool = True) -> RollupEngine | RollupProcess:
+    """Where roll-ups run: in a process of their own when the gateway runs in worker processes
+    (this process then mostly writes, and must not wait for them), else in this one."""
+    if gateway and settings.gateway_worker_count:
+        return RollupProcess(marks, settings.database_url)
+    return marks
 
 
 ROLLUP_EVERY_S = 5.0

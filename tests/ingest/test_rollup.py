@@ -133,3 +133,19 @@ def test_hours_wait_for_their_interval_and_a_stopping_server_rolls_up_what_is_pe
 
     asyncio.run(serve_briefly())  # cancelled: one last forced run
     assert len(rollups(session_factory, "hour")) == 2
+
+
+def test_roll_ups_in_a_process_of_their_own_match_the_marks_of_this_one(setup, engine, session_factory):
+    from parksteward.ingest.rollup_process import RollupProcess
+
+    mn, _, pipeline, marks = setup
+    pipeline.process([minute_frame(mn, 9, mm, [("a21026-Avg", f"{20 + mm % 2}.0"), ("a21026-Flag", "N")])
+                      for mm in range(50)])
+    runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False))
+    try:
+        assert runner.run() > 0
+        assert marks.pending() == 0  # the marks went to the child
+    finally:
+        runner.close()
+    [hour] = rollups(session_factory, "hour").values()
+    assert hour.valid and hour.n_valid == 50 and hour.mean == pytest.approx(20.5)  # 25 x 20 and 25 x 21

@@ -92,6 +92,19 @@ class RollupEngine:
         else:
             span[0], span[1] = min(span[0], t0), max(span[1], t1)
 
+    def take_dirty(self) -> dict[str, dict[int, list[int]]]:
+        """Hand over the marks so far (to a roll-up process) and forget them here."""
+        with self._lock:
+            dirty, self._dirty = self._dirty, {level: {} for level in LEVELS}
+        return dirty
+
+    def add_dirty(self, dirty: dict[str, dict[int, list[int]]]) -> None:
+        """Take over marks made elsewhere (see :meth:`take_dirty`)."""
+        with self._lock:
+            for level, devices in dirty.items():
+                for device_id, (t0, t1) in devices.items():
+                    self._widen(level, device_id, t0, t1)
+
     def pending(self) -> int:
         with self._lock:
             return sum(len(devices) for devices in self._dirty.values())
@@ -113,7 +126,11 @@ class RollupEngine:
             with self._lock:
                 dirty, self._dirty[level] = self._dirty[level], {}
             if dirty:
-                written += self._compute(level, dirty)
+                try:
+                    written += self._compute(level, dirty)
+                except Exception:
+                    self.add_dirty({level: dirty})  # tried again on the next run
+                    raise
         return written
 
     def _point_info(self, device_ids) -> None:
