@@ -248,6 +248,7 @@ class MeteredPipeline(Pipeline):
         super().__init__(engine, on_commit=rollups.mark if rollups else None)
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
+        self.durations = {"batches": array("f"), "rollups": array("f")}  # each call [s]
 
     def run(self, arrivals, decoded=()):
         self.batches += 1
@@ -265,6 +266,7 @@ class MeteredPipeline(Pipeline):
             return work(*args)
         finally:
             self.busy[what] += time.perf_counter() - start
+            self.durations[what].append(time.perf_counter() - start)
             if self.profiler:
                 self.profiler.disable()
 
@@ -304,6 +306,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 pipeline.rollups_runner.close()
         await batcher.stop()
         return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
+                "durations": {k: sorted(v) for k, v in pipeline.durations.items()},
                 "life_s": time.perf_counter() - started}
 
     if profile_dir:
@@ -525,6 +528,8 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
         "rss_mb": {"start": a.rss, "end": b.rss, "peak": peak_rss, "drift_per_min": 60 * slope},
         "cpu_pct_of_one_core": cpu,
         "writer_thread": {"batches_pct": 100 * gw["busy"]["batches"] / gw["life_s"], "batches": gw["batches"],
+                          "batch_ms": _quantiles(gw["durations"]["batches"]),
+                          "rollup_run_ms": _quantiles(gw["durations"]["rollups"]),
                           "rollups_pct": 100 * gw["busy"]["rollups"] / gw["life_s"], "life_s": gw["life_s"],
                           "frames_per_batch": gw["arrivals"] / max(1, gw["batches"])},
         "frames": {k: total(k) for k in ("sent", "answered", "unanswered", "unexpected", "lost", "behind")},
@@ -534,6 +539,13 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
                       else 0, s.rss, 100 * (s.gateway - p.gateway) / CLK / (s.t - p.t))
                      for p, s in zip(samples, samples[1:])],
     }
+
+
+def _quantiles(sorted_s: list[float]) -> dict:
+    if not sorted_s:
+        return {"p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+    at = lambda f: 1000 * sorted_s[min(len(sorted_s) - 1, int(f * len(sorted_s)))]  # noqa: E731
+    return {"p50": at(0.5), "p99": at(0.99), "max": 1000 * sorted_s[-1]}
 
 
 def report(r: dict) -> None:
@@ -558,6 +570,9 @@ def report(r: dict) -> None:
     print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches), roll-up runs {wt['rollups_pct']:.0f}%, over "
           f"the gateway's {wt['life_s']:.0f} s; {wt['batches']:,} batches of {wt['frames_per_batch']:.0f} frames on "
           "average")
+    print(f"                  a commit takes p50 {wt['batch_ms']['p50']:.0f} ms, p99 {wt['batch_ms']['p99']:.0f} ms, max "
+          f"{wt['batch_ms']['max']:.0f} ms; a roll-up run p50 {wt['rollup_run_ms']['p50']:.0f} ms, max "
+          f"{wt['rollup_run_ms']['max']:.0f} ms")
     print(f"  frames          sent {fr['sent']:,}  answered {fr['answered']:,}  unanswered {fr['unanswered']:,}  "
           f"other answers {fr['unexpected']}  connections lost {fr['lost']}  behind schedule {fr['behind']:,}")
     print(f"  reading rows    {r['rows_at_end']:,} at the end (answered frames x factors: {r['rows_expected']:,})")

@@ -24,7 +24,7 @@ class StoreError(Exception):
 
 
 class Batcher:
-    def __init__(self, pipeline: Pipeline, max_batch: int = 1000, max_wait: float = 0.02, max_queue: int = 10_000):
+    def __init__(self, pipeline: Pipeline, max_batch: int = 400, max_wait: float = 0.02, max_queue: int = 10_000):
         self.pipeline = pipeline
         self.max_batch = max_batch
         self.max_wait = max_wait

@@ -50,6 +50,7 @@ STEP = {"raw": 1.0, "minute": 60.0, "hour": 3600.0}
 MAX_STEP = {"raw": 60.0, "minute": 1800.0, "hour": 3600.0}
 ROLLUP_COLUMNS = ("device_id", "interval", "t", "factor", "n_valid", "n_total", "mean", "minimum", "maximum",
                   "valid", "flag", "corrected", "rate_g_s")
+UPSERT_CHUNK = 1000  # roll-up rows per write transaction
 # Devices are rolled up together when their dirty windows fit in this span [s].
 GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
 
@@ -179,9 +180,11 @@ class RollupEngine:
                 by_device = self._source_values(connection, level, device_ids, start, end)
                 for device_id in device_ids:
                     rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
-        if rows:  # the reads above ran outside the write lock; the upsert is short
+        # The reads above ran outside the write lock; the upserts hold it in short transactions,
+        # so that the ingest writer (SQLite: the only other writer) never waits long.
+        for start in range(0, len(rows), UPSERT_CHUNK):
             with self.engine.begin() as connection:
-                connection.exec_driver_sql(self._upsert, rows)
+                connection.exec_driver_sql(self._upsert, rows[start:start + UPSERT_CHUNK])
         if level != "day":
             next_level = LEVELS[LEVELS.index(level) + 1]
             with self._lock:

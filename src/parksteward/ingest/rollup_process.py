@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import threading
 
 from parksteward.ingest.rollup import RollupEngine
 
 log = logging.getLogger(__name__)
+ROLLUP_NICENESS = 10
 
 
 class RollupError(RuntimeError):
@@ -55,6 +57,11 @@ class RollupProcess:
 def _serve(database_url: str, conn) -> None:
     from parksteward.db import make_engine
 
+    # Background work: when the cores are busy, the gateway and the writer go first (measured:
+    # at 100,000 readings/s on two cores, roll-up bursts at normal priority tripled the p99
+    # acknowledgement latency).
+    if hasattr(os, "nice"):
+        os.nice(ROLLUP_NICENESS)
     engine = make_engine(database_url)
     rollups = RollupEngine(engine)
     while True:

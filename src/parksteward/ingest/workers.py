@@ -37,11 +37,14 @@ from parksteward.db import make_engine
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
 from parksteward.ingest.batcher import Batcher, cancel_and_wait, collect
 from parksteward.ingest.devices import DeviceDirectory
-from parksteward.ingest.pipeline import Arrival, Decoder, Outcome, acknowledge, archive_row
+from parksteward.ingest.pipeline import Arrival, Decoded, Decoder, Outcome, acknowledge, archive_row
 from parksteward.ingest.tcp import TcpGateway
 
 log = logging.getLogger(__name__)
 _LENGTH = 4  # bytes of the big-endian length before each pickled message
+# Frames decoded between two looks at the sockets (~100 µs each): a whole batch at once would
+# hold every reply of this process back for its duration.
+DECODE_CHUNK = 100
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,13 @@ class RemoteBatcher:
             batch = await collect(self._queue, self.max_batch, self.max_wait)
             await self._slots.acquire()
             arrivals = [arrival for arrival, _ in batch]
-            outcomes, decoded = self.decoder.decode(arrivals)
+            outcomes, decoded = [], Decoded()
+            for start in range(0, len(arrivals), DECODE_CHUNK):
+                part_outcomes, part = self.decoder.decode(arrivals[start:start + DECODE_CHUNK])
+                outcomes += part_outcomes
+                decoded.verdicts += part.verdicts
+                decoded.readings += part.readings
+                await asyncio.sleep(0)  # answers and reads get through between chunks
             decoded.archive = [archive_row(arrival) for arrival in arrivals]
             batch_id = next(self._ids)
             self._in_flight[batch_id] = ([future for _, future in batch], outcomes)
