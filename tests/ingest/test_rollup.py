@@ -76,7 +76,7 @@ def test_minutes_from_real_time_values_and_a_local_day(setup, session_factory):
             cp = [("DataTime", f"20250315{hh:02d}00{ss:02d}"), ("a21026-Rtd", f"{hh}.0"), ("a21026-Flag", "N")]
             arrivals.append(Arrival(build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{hh}{ss}", cp=cp)))
     pipeline.process(arrivals)
-    engine.run()
+    engine.run(force=True)  # everything now (no minute held back)
     minutes = rollups(session_factory, "minute")
     assert len(minutes) == 24 and all(m.valid and m.n_total == 4 for m in minutes.values())
     hours = rollups(session_factory, "hour")
@@ -102,7 +102,7 @@ def test_a_minute_of_real_time_values_counts_only_normal_values(setup, session_f
         for mm, values in minutes.items() for ss, (value, flag) in zip((0, 15, 30, 45), values)
     ]
     pipeline.process(arrivals)
-    engine.run()
+    engine.run(force=True)
     got = {t: r for (_, t), r in rollups(session_factory, "minute").items()}
     nine = calendar.timegm((2025, 3, 15, 1, 0, 0))  # 09:00 +08:00
     expected = {0: (3, True, 20.0, 10.0, 30.0), 1: (2, False, 15.0, 10.0, 20.0), 2: (0, False, 55.0, 40.0, 70.0)}
@@ -149,3 +149,23 @@ def test_roll_ups_in_a_process_of_their_own_match_the_marks_of_this_one(setup, e
         runner.close()
     [hour] = rollups(session_factory, "hour").values()
     assert hour.valid and hour.n_valid == 50 and hour.mean == pytest.approx(20.5)  # 25 x 20 and 25 x 21
+
+
+def test_the_newest_minute_waits_while_its_device_keeps_sending(setup, session_factory):
+    mn, _, pipeline, engine = setup
+
+    def second(mm: int, ss: int) -> Arrival:
+        return Arrival(build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{mm}{ss:02d}",
+                                   cp=[("DataTime", f"2025031509{mm:02d}{ss:02d}"), ("a21026-Rtd", "5.0"),
+                                       ("a21026-Flag", "N")]))
+
+    nine = calendar.timegm((2025, 3, 15, 1, 0, 0))
+    pipeline.process([second(0, ss) for ss in range(0, 60, 10)] + [second(1, 0)])
+    engine.run()
+    assert [t for _, t in rollups(session_factory, "minute")] == [nine]  # 09:01 is still filling
+    pipeline.process([second(1, 10)])
+    engine.run()
+    assert len(rollups(session_factory, "minute")) == 1  # new data for 09:01: it waits again
+    engine.run()  # nothing new since: 09:01 is rolled up with both its values
+    got = {t: r for (_, t), r in rollups(session_factory, "minute").items()}
+    assert sorted(got) == [nine, nine + 60] and got[nine + 60].n_total == 2 and got[nine].n_total == 6

@@ -73,6 +73,7 @@ class RollupEngine:
                         + ", ".join(f"{c} = excluded.{c}" for c in ROLLUP_COLUMNS[4:]))
         self._points: dict[int, tuple[ZoneInfo, float | None]] = {}
         self._ran_at: dict[str, float] = {}
+        self._held: dict[int, list[int]] = {}  # device -> its newest minute, held back one run
 
     # ------------------------------------------------------------ marking
     def mark(self, batch: CommittedBatch) -> None:
@@ -108,7 +109,7 @@ class RollupEngine:
 
     def pending(self) -> int:
         with self._lock:
-            return sum(len(devices) for devices in self._dirty.values())
+            return sum(len(devices) for devices in self._dirty.values()) + len(self._held)
 
     # ------------------------------------------------------------ computing
     def run(self, force: bool = False) -> int:
@@ -126,6 +127,8 @@ class RollupEngine:
             self._ran_at[level] = now
             with self._lock:
                 dirty, self._dirty[level] = self._dirty[level], {}
+            if level == "minute":
+                dirty = self._hold_open_minutes(dirty, force)
             if dirty:
                 try:
                     written += self._compute(level, dirty)
@@ -133,6 +136,34 @@ class RollupEngine:
                     self.add_dirty({level: dirty})  # tried again on the next run
                     raise
         return written
+
+    def _hold_open_minutes(self, fresh: dict[int, list[int]], force: bool) -> dict[int, list[int]]:
+        """The minute windows to compute now: ``fresh`` marks and what the last run held back.
+
+        A device sending every second is still filling its newest minute at each run; rolling
+        that minute up now means reading it all again at the next run (twice the reads,
+        measured). So a device with new data has its newest minute held for the next run, and
+        a device with nothing new since has its held minute computed now. ``force`` holds nothing.
+        """
+        held, self._held = self._held, {}
+        dirty = {device_id: list(span) for device_id, span in fresh.items()}
+        for device_id, (t0, t1) in held.items():
+            span = dirty.get(device_id)
+            if span is None:
+                dirty[device_id] = [t0, t1]
+            else:
+                span[0], span[1] = min(span[0], t0), max(span[1], t1)
+        if force:
+            return dirty
+        for device_id in fresh:
+            t0, t1 = dirty[device_id]
+            newest = t1 - t1 % 60
+            self._held[device_id] = [max(t0, newest), t1]
+            if t0 < newest:
+                dirty[device_id] = [t0, newest - 1]
+            else:
+                del dirty[device_id]
+        return dirty
 
     def _point_info(self, device_ids) -> None:
         missing = [d for d in device_ids if d not in self._points]
