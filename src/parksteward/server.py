@@ -104,7 +104,7 @@ def rollup_runner(settings: Settings, marks: RollupEngine, gateway: bool = True)
     return marks
 
 
-ROLLUP_EVERY_S = 5.0
+ROLLUP_EVERY_S = 1.0
 
 
 async def rollups_every(rollups, period_s: float) -> None:
