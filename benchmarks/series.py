@@ -116,8 +116,8 @@ def measure(kind: str, url: str, args) -> None:
         ("day, whole year", "day", timedelta(days=365)),
     ]
     print(f"\n== {kind}: 1 + {args.neighbours} devices x {args.factors} factors, a year of real-time values every "
-          f"{args.step} s and minute/hour/day roll-ups: {total:,} readings, {sum(counts.values()) - counts['raw']:,} "
-          f"roll-ups per device set (filled in {fill_s:.0f} s)")
+          f"{args.step} s and minute/hour/day roll-ups: {total:,} readings and {sum(counts.values()) - counts['raw']:,} "
+          f"roll-ups in all (filled in {fill_s:.0f} s; the first request of each query is a cold one)")
     print(f"  {'query':<22} {'points':>7} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}   ({args.repeat} requests each)")
     for title, interval, span in queries:
         params = {"factor": codes[0], "interval": interval, "from": (at - span).isoformat(), "to": at.isoformat()}
