@@ -29,6 +29,7 @@ from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.tables import FrameVerdict, Reading
 from parksteward.ingest.tcp import TcpGateway
 from parksteward.registry.tables import Device, MonitoringPoint
+from parksteward.sim.demo_catalogue import CEMS_FACTORS, POINT_FACTORS
 from parksteward.sim.demo_park import build_demo_park
 from parksteward.sim.device import DeviceModel, DeviceSpec
 from parksteward.sim.simulator import SimClock, Simulator, SimulatorConfig, default_start, load_devices
@@ -39,17 +40,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 T0 = datetime(2026, 6, 1, tzinfo=SHANGHAI).timestamp()  # local midnight, a Monday
 WINTER = datetime(2026, 1, 5, tzinfo=SHANGHAI).timestamp()
 
-CEMS = ("a00000", "a01011", "a01012", "a01013", "a01014", "a19001", "a21002", "a21026", "a34013")
-FACTORS = {
-    "stack_cems": CEMS,
-    "wastewater_outlet": ("w00000", "w01001", "w01018", "w21003", "w21011", "w21001"),
-    "boundary_vocs": ("a24088", "a25002", "a25003", "a25005"),
-    "ambient_air": ("a21026", "a21004", "a21005", "a05024", "a34002", "a34004"),
-    "noise": ("LA", "Leq"),
-    "groundwater_soil": ("w01001", "w21003", "w01019"),
-    "tank_level": ("x01001", "x01002", "x01003"),
-    "weather": ("a01001", "a01002", "a01006", "a01007", "a01008"),
-}
+CEMS, FACTORS = CEMS_FACTORS, POINT_FACTORS  # the demo catalogue's factors per kind of point
 # HJ 212-2017 Table 5 (reference §6): air source 31, surface-water source 32, ambient air 22, VOCs 27.
 SYSTEM_CODES = {"stack_cems": "31", "wastewater_outlet": "32", "ambient_air": "22", "boundary_vocs": "27"}
 # Reference §9.1/§9.2: HJ/T 212-2005 codes of the factors a legacy CEMS and outlet send.

@@ -23,21 +23,15 @@ class StoreError(Exception):
     """The store refused a batch: nothing in it is acknowledged (devices resend)."""
 
 
-class Batcher:
-    def __init__(self, pipeline: Pipeline, max_batch: int = 400, max_wait: float = 0.02, max_queue: int = 10_000):
-        self.pipeline = pipeline
+class ArrivalQueue:
+    """What transports see of a batcher: ``submit`` an :class:`Arrival`, get a future of its
+    :class:`Outcome`. :class:`Batcher` commits in this process; a gateway worker's
+    :class:`~parksteward.ingest.workers.RemoteBatcher` has the server's writer commit."""
+
+    def __init__(self, max_batch: int, max_wait: float, max_queue: int):
         self.max_batch = max_batch
         self.max_wait = max_wait
         self._queue: asyncio.Queue[tuple[Arrival | Decoded, asyncio.Future]] = asyncio.Queue(max_queue)
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
-        self._task: asyncio.Task | None = None
-
-    async def start(self) -> None:
-        self._task = asyncio.create_task(self._run(), name="ingest-writer")
-
-    async def stop(self) -> None:
-        await cancel_and_wait(self._task)
-        self._executor.shutdown(wait=True)
 
     def submit_nowait(self, arrival: Arrival) -> asyncio.Future:
         """As :meth:`submit`, or raise :class:`asyncio.QueueFull` when the queue is full."""
@@ -50,6 +44,21 @@ class Batcher:
         future = asyncio.get_running_loop().create_future()
         await self._queue.put((arrival, future))
         return future
+
+
+class Batcher(ArrivalQueue):
+    def __init__(self, pipeline: Pipeline, max_batch: int = 400, max_wait: float = 0.02, max_queue: int = 10_000):
+        super().__init__(max_batch, max_wait, max_queue)
+        self.pipeline = pipeline
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
+        self._task: asyncio.Task | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="ingest-writer")
+
+    async def stop(self) -> None:
+        await cancel_and_wait(self._task)
+        self._executor.shutdown(wait=True)
 
     async def submit_decoded(self, decoded: Decoded) -> asyncio.Future:
         """Queue a batch a worker decoded; the future resolves to None once committed, or

@@ -43,11 +43,11 @@ O2_FACTOR, FLOW_FACTOR = "a19001", "a00000"
 CONCENTRATIONS = frozenset(row["code"] for row in factor_catalogue()["factors"]
                            if row["medium"] == "air" and row["unit"] == "mg/m³")
 LEVELS = ("minute", "hour", "day")
-SOURCE_OF = {"minute": "raw", "hour": "minute", "day": "hour"}
-STEP = {"raw": 1.0, "minute": 60.0, "hour": 3600.0}
+SOURCE_OF = {"hour": "minute", "day": "hour"}  # minutes come from real-time values (_minutes)
+STEP = {"minute": 60.0, "hour": 3600.0}
 # The longest time one value of a level can stand for: MinInterval is at most 30 min
 # (HJ 212-2017 Table 4), an hourly value stands for its hour.
-MAX_STEP = {"raw": 60.0, "minute": 1800.0, "hour": 3600.0}
+MAX_STEP = {"minute": 1800.0, "hour": 3600.0}
 ROLLUP_COLUMNS = ("device_id", "interval", "t", "factor", "n_valid", "n_total", "mean", "minimum", "maximum",
                   "valid", "flag", "corrected", "rate_g_s")
 UPSERT_CHUNK = 1000  # roll-up rows per write transaction
@@ -89,11 +89,7 @@ class RollupEngine:
                     self._widen(level, device_id, t, t)
 
     def _widen(self, level: str, device_id: int, t0: int, t1: int) -> None:
-        span = self._dirty[level].get(device_id)
-        if span is None:
-            self._dirty[level][device_id] = [t0, t1]
-        else:
-            span[0], span[1] = min(span[0], t0), max(span[1], t1)
+        _widen_span(self._dirty[level], device_id, t0, t1)
 
     def take_dirty(self) -> dict[str, dict[int, list[int]]]:
         """Hand over the marks so far (to a roll-up process) and forget them here."""
@@ -163,11 +159,7 @@ class RollupEngine:
         held, self._held = self._held, {}
         dirty = {device_id: list(span) for device_id, span in fresh.items()}
         for device_id, (t0, t1) in held.items():
-            span = dirty.get(device_id)
-            if span is None:
-                dirty[device_id] = [t0, t1]
-            else:
-                span[0], span[1] = min(span[0], t0), max(span[1], t1)
+            _widen_span(dirty, device_id, t0, t1)
         if force:
             return dirty
         for device_id in fresh:
@@ -324,6 +316,15 @@ class RollupEngine:
                     rate = emission_rate_g_s(result.mean, flow.mean)
             rows.append(self._row(device_id, factor, level, start, result, corrected, rate))
         return rows
+
+
+def _widen_span(spans: dict[int, list[int]], device_id: int, t0: int, t1: int) -> None:
+    """Make ``spans[device_id]`` (a [first, last] time window) cover ``t0..t1`` too."""
+    span = spans.get(device_id)
+    if span is None:
+        spans[device_id] = [t0, t1]
+    else:
+        span[0], span[1] = min(span[0], t0), max(span[1], t1)
 
 
 def _groups(windows: list[tuple[int, int, int]], span: int, size: int = 500):

@@ -22,7 +22,7 @@ from collections import deque
 
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
 from parksteward.hj212.stream import FrameSplitter
-from parksteward.ingest.batcher import Batcher
+from parksteward.ingest.batcher import ArrivalQueue
 from parksteward.ingest.pipeline import Arrival, Outcome
 
 log = logging.getLogger(__name__)
@@ -30,10 +30,10 @@ REFUSALS = frozenset({"unknown_device", "wrong_password"})
 
 
 class TcpGateway:
-    def __init__(self, batcher: Batcher, host: str = "127.0.0.1", port: int = 9212, idle_timeout: float = 600.0,
+    def __init__(self, batcher: ArrivalQueue, host: str = "127.0.0.1", port: int = 9212, idle_timeout: float = 600.0,
                  length_guard: int = DEFAULT_LENGTH_GUARD, sock: socket.socket | None = None):
-        # ``batcher``: anything with Batcher's submit/submit_nowait (a gateway worker passes its
-        # RemoteBatcher); ``sock``: a listening socket to accept on instead of host:port.
+        # ``batcher``: a Batcher, or in a gateway worker its RemoteBatcher; ``sock``: a
+        # listening socket to accept on instead of host:port.
         self.batcher = batcher
         self.sock = sock
         self.host, self.port = (sock.getsockname()[:2] if sock is not None else (host, port))

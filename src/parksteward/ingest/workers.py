@@ -35,9 +35,9 @@ from itertools import count
 from parksteward import runtime
 from parksteward.db import make_engine
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
-from parksteward.ingest.batcher import Batcher, cancel_and_wait, collect
+from parksteward.ingest.batcher import ArrivalQueue, Batcher, cancel_and_wait, collect
 from parksteward.ingest.devices import DeviceDirectory
-from parksteward.ingest.pipeline import Arrival, Decoded, Decoder, Outcome, acknowledge, archive_row
+from parksteward.ingest.pipeline import Decoded, Decoder, Outcome, acknowledge, archive_row
 from parksteward.ingest.tcp import TcpGateway
 
 log = logging.getLogger(__name__)
@@ -166,15 +166,14 @@ class GatewayWorkers:
 
 
 # ------------------------------------------------------------------ worker side
-class RemoteBatcher:
+class RemoteBatcher(ArrivalQueue):
     """A worker's stand-in for :class:`~parksteward.ingest.batcher.Batcher`: the same
     ``submit``, but batches are decoded here and committed by the server's writer."""
 
     def __init__(self, decoder: Decoder, writer: asyncio.StreamWriter, max_batch: int = 1000,
                  max_wait: float = 0.02, max_queue: int = 10_000, max_in_flight: int = 4):
+        super().__init__(max_batch, max_wait, max_queue)
         self.decoder, self.writer = decoder, writer
-        self.max_batch, self.max_wait = max_batch, max_wait
-        self._queue: asyncio.Queue[tuple[Arrival, asyncio.Future]] = asyncio.Queue(max_queue)
         self._slots = asyncio.Semaphore(max_in_flight)
         self._in_flight: dict[int, tuple[list, list[Outcome]]] = {}
         self._ids = count()
@@ -186,17 +185,6 @@ class RemoteBatcher:
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self.fail_all("the gateway is stopping")
-
-    def submit_nowait(self, arrival: Arrival) -> asyncio.Future:
-        """As :meth:`submit`, or raise :class:`asyncio.QueueFull` when the queue is full."""
-        future = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((arrival, future))
-        return future
-
-    async def submit(self, arrival: Arrival) -> asyncio.Future:
-        future = asyncio.get_running_loop().create_future()
-        await self._queue.put((arrival, future))
-        return future
 
     async def _run(self) -> None:
         while True:
