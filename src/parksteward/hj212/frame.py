@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import datetime
 from math import isfinite
 from typing import NamedTuple
@@ -184,19 +185,40 @@ class Frame:
     def values(self) -> list[FactorValue]:
         """The factor values of the data area: every ``code-field`` item except flags and sample times."""
         attributes: dict[tuple[str, str], str] = {}
-        items: list[tuple[str, str, str]] = []
+        items: list[tuple[FactorKey, str]] = []
         for key, value in self.cp:
-            code, sep, fld = key.partition("-")
-            if not sep or not code:
+            parts = factor_key(key)
+            if parts is None:
                 continue
-            if fld in ATTRIBUTE_FIELDS:
-                attributes.setdefault((code, fld), value)
+            if parts.attribute:
+                attributes.setdefault((parts.code, parts.field), value)
             else:
-                items.append((code, fld, value))
+                items.append((parts, value))
         get = attributes.get
-        return [FactorValue(code, to_2017(code), fld, value, parse_number(value), get((code, "Flag")),
-                            get((code, "SampleTime")))
-                for code, fld, value in items]
+        return [FactorValue(parts.code, parts.code_2017, parts.field, value, parse_number(value),
+                            get((parts.code, "Flag")), get((parts.code, "SampleTime")))
+                for parts, value in items]
+
+
+class FactorKey(NamedTuple):
+    """A data-area key split into factor code and field, e.g. ``a21026-Rtd``."""
+
+    code: str
+    field: str
+    code_2017: str | None
+    attribute: bool  # a flag or sample time that qualifies the factor's values
+
+
+@lru_cache(maxsize=4096)
+def factor_key(key: str) -> FactorKey | None:
+    """``key`` as a :class:`FactorKey`; None for frame-level items (no ``-``, e.g. ``DataTime``).
+
+    Remembered: a park's devices send the same few hundred keys in every frame.
+    """
+    code, sep, fld = key.partition("-")
+    if not sep or not code:
+        return None
+    return FactorKey(code, fld, to_2017(code), fld in ATTRIBUTE_FIELDS)
 
 
 def parse_number(text: str) -> float | None:
@@ -322,9 +344,19 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
     # Whitespace around keys and values is tolerated (and stripped); most devices send none,
     # and then the per-item strips are skipped.
     strip = _WHITESPACE.search(text) is not None
+    header = _header_items(text[:cp_at], strip, warnings)
+    cp = _area_items(text[cp_at + 5:area_end], strip)
+    flag = next((v for k, v in header if k == "Flag"), None)
+    if flag is not None and not (ascii_digits(flag) and int(flag) <= 255):
+        raise MalformedSegment(f"Flag is {flag!r}, expected an integer 0-255", text=flag)
+    return tuple(header), tuple(cp)
+
+
+def _header_items(text: str, strip: bool, warnings: list[str]) -> list[tuple[str, str]]:
+    """Header fields in any form the receiver rules tolerate, with a warning for each fix."""
     header: list[tuple[str, str]] = []
     seen: set[str] = set()
-    for part in text[:cp_at].split(";"):
+    for part in text.split(";"):
         if not part or (strip and not part.strip()):
             continue
         key, sep, value = part.partition("=")
@@ -340,8 +372,13 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
                 raise MalformedSegment(f"header field {canonical!r} appears twice", text=part)
             seen.add(canonical)
         header.append((canonical, value))
+    return header
+
+
+def _area_items(text: str, strip: bool) -> list[tuple[str, str]]:
+    """Data-area items, empty ones skipped; an item that is not ``key=value`` raises."""
     cp: list[tuple[str, str]] = []
-    for part in text[cp_at + 5:area_end].replace(",", ";").split(";"):
+    for part in text.replace(",", ";").split(";"):
         if not part or (strip and not part.strip()):
             continue
         key, sep, value = part.partition("=")
@@ -350,10 +387,7 @@ def parse_segment(segment: bytes, warnings: list[str] | None = None) -> tuple[tu
         if not sep or not key:
             raise MalformedSegment(f"data-area item {part!r} is not key=value", text=part)
         cp.append((key, value))
-    flag = next((v for k, v in header if k == "Flag"), None)
-    if flag is not None and not (ascii_digits(flag) and int(flag) <= 255):
-        raise MalformedSegment(f"Flag is {flag!r}, expected an integer 0-255", text=flag)
-    return tuple(header), tuple(cp)
+    return cp
 
 
 # ---------------------------------------------------------------- building

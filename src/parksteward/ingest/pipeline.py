@@ -25,14 +25,15 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, Sequence
+from functools import lru_cache
+from typing import NamedTuple, Protocol, Sequence
 
 from sqlalchemy import Engine
 
 from parksteward.hj212 import Frame, Hj212Error, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
 from parksteward.hj212.errors import BadChecksum, BadTail
-from parksteward.hj212.frame import parse_time
+from parksteward.hj212.frame import factor_key, parse_number, parse_time
 from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
@@ -298,25 +299,61 @@ class Decoder:
             return
         interval = INTERVAL_OF_CN[frame.cn]
         device_id, received_ms, notes = device.id, arrival.received_ms, outcome.notes
+        # One pass over the data area with each key's meaning looked up once per park, not per
+        # frame (the same as Frame.values(), filtered to what is stored).
+        flags: dict[str, str] = {}
+        numeric: list[tuple[StoredKey, str]] = []
+        for key, text in frame.cp:
+            stored_key = stored_key_of(key)
+            if stored_key is None:
+                continue
+            if stored_key.flag:
+                flags.setdefault(stored_key.code, text)  # the first -Flag of a factor counts
+            elif stored_key.numeric:
+                numeric.append((stored_key, text))
         seen: set[tuple[str, str]] = set()
         stored = len(rows)
-        for code, code_2017, fld, text, number, flag, _ in frame.values():
-            if fld not in NUMERIC_FIELDS:
-                continue
+        for stored_key, text in numeric:
+            number = parse_number(text)
+            code = stored_key.code
             if number is None:
-                notes.append(f"{code}-{fld}={text!r} is not a finite number: not stored")
+                notes.append(f"{code}-{stored_key.field}={text!r} is not a finite number: not stored")
                 continue
-            if code_2017 is None:
+            if not stored_key.known:
                 notes.append(f"unknown factor code {code!r}: stored as received")
-            key = ((code_2017 or code)[:16], fld[:16])
+            key = stored_key.key
             if key in seen:
-                notes.append(f"{code}-{fld} repeated in one frame: the first value is kept")
+                notes.append(f"{code}-{stored_key.field} repeated in one frame: the first value is kept")
                 continue
             seen.add(key)
+            flag = flags.get(code)
             # READING_COLUMNS order
-            rows.append((device_id, interval, t, key[0], key[1], number, flag[:4] if flag else None, code[:16],
-                         received_ms))
+            rows.append((device_id, interval, t, key[0], key[1], number, flag[:4] if flag else None,
+                         stored_key.code_as_sent, received_ms))
         outcome.readings += len(rows) - stored
+
+
+class StoredKey(NamedTuple):
+    """What a data-area key means for the store, e.g. ``a21026-Rtd`` or ``SO2-Avg`` (2005 code)."""
+
+    code: str  # as sent
+    field: str
+    key: tuple[str, str]  # (factor code, field) as stored: the HJ 212-2017 code where known
+    code_as_sent: str
+    known: bool  # the code is in the factor catalogue
+    numeric: bool  # a value field that is stored (NUMERIC_FIELDS)
+    flag: bool  # the factor's data flag (-Flag)
+
+
+@lru_cache(maxsize=4096)
+def stored_key_of(key: str) -> StoredKey | None:
+    """The store's reading of a data-area key; None for frame-level items such as DataTime."""
+    parts = factor_key(key)
+    if parts is None:
+        return None
+    code_2017 = parts.code_2017
+    return StoredKey(parts.code, parts.field, ((code_2017 or parts.code)[:16], parts.field[:16]), parts.code[:16],
+                     code_2017 is not None, parts.field in NUMERIC_FIELDS, parts.field == "Flag")
 
 
 def _clip(text: str | None, limit: int = 500) -> str | None:
