@@ -23,6 +23,8 @@ hj212_app = typer.Typer(help="HJ 212 protocol tools.", no_args_is_help=True)
 app.add_typer(park_app, name="park")
 app.add_typer(user_app, name="user")
 app.add_typer(hj212_app, name="hj212")
+disperse_app = typer.Typer(help="Air dispersion: the ISC3/SCREEN3 Gaussian plume.", no_args_is_help=True)
+app.add_typer(disperse_app, name="disperse")
 
 console = Console()
 err_console = Console(stderr=True)
@@ -368,3 +370,51 @@ def hj212_decode(
 
 if __name__ == "__main__":
     app()
+
+
+@disperse_app.command("point")
+def disperse_point(
+    q: Annotated[float, typer.Option("--q", help="Emission rate [g/s].")],
+    hs: Annotated[float, typer.Option("--hs", help="Stack height [m].")],
+    d: Annotated[float, typer.Option("--d", help="Stack inner diameter [m].")],
+    vs: Annotated[float, typer.Option("--vs", help="Exit velocity [m/s].")],
+    ts: Annotated[float, typer.Option("--ts", help="Exit temperature [K].")],
+    ta: Annotated[float, typer.Option("--ta", help="Ambient temperature [K].")],
+    x: Annotated[str, typer.Option("--x", help="Downwind distances [m], comma-separated, e.g. 100,200,500.")],
+    stability: Annotated[str, typer.Option("--stability", help="A-F, or 'full' for SCREEN3 full meteorology.")],
+    land: Annotated[str, typer.Option("--land", help="rural or urban.")] = "rural",
+    zr: Annotated[float, typer.Option("--zr", help="Receptor (flagpole) height [m].")] = 0.0,
+    u10: Annotated[Optional[float], typer.Option("--u10", help="10 m wind [m/s] (needed unless --stability full).")]
+    = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of a table.")] = False,
+):
+    """1-h concentrations downwind of one stack, as SCREEN3 computes them (flat terrain, no building downwash)."""
+    import json
+
+    from parksteward.dispersion.errors import DispersionInputError
+    from parksteward.dispersion.point_report import point_report
+
+    try:
+        distances = [float(part) for part in x.split(",") if part.strip()]
+    except ValueError:
+        _fail(f"--x: expected comma-separated distances in metres, got {x!r}")
+    try:
+        report = point_report(q=q, hs=hs, d=d, vs=vs, ts=ts, ta=ta, x=distances, stability=stability, land=land,
+                              zr=zr, u10=u10)
+    except (DispersionInputError, ValueError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False))
+        return
+    from rich.table import Table
+
+    table = Table("x (m)", "C (ug/m3)", "class", "u10 (m/s)", "us (m/s)", "he (m)", "sigma_y (m)", "sigma_z (m)",
+                  "zi (m)", title=f"1-h concentration for {q:g} g/s ({land})")
+    for row in report["results"]:
+        table.add_row(f"{row['x_m']:g}", f"{row['c_ugm3']:.5g}", row["stability"], f"{row['u10_ms']:g}",
+                      f"{row['us_ms']:.3g}", f"{row['he_m']:.4g}", f"{row['sigma_y_m']:.4g}",
+                      f"{row['sigma_z_m']:.4g}", f"{row['zi_m']:.5g}")
+    console.print(table)
+    top = report["max"]
+    console.print(f"maximum {top['c_ugm3']:.5g} ug/m3 at {top['x_m']:.0f} m (class {top['stability']}, "
+                  f"u10 {top['u10_ms']:g} m/s, he {top['he_m']:.4g} m)")
