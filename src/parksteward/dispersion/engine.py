@@ -48,6 +48,11 @@ _WELL_MIXED = plume.WELL_MIXED_RATIO
 _IMAGE_CUTOFF = plume._IMAGE_CUTOFF
 _MAX_REFLECTIONS = plume.MAX_REFLECTIONS
 _REFLECTION_TOLERANCE = plume.REFLECTION_TOLERANCE
+_REACH = 38.7  # crosswind sigmas beyond which the plume is exactly 0 in double precision: 0.5 * 38.7**2 > 745.2
+_FAR = -700.0  # exponents below this are exponentiated one by one (see _hour_exponents)
+_NOTHING = 1.0  # an image exponent that stands for a term of 0 (no real term exceeds exp(0) = 1)
+_IMAGE_PAIRS = 4  # lid image pairs exponentiated in bulk; further ones are summed one by one
+CHUNK = 16_384  # pairs per pass: the scratch of a chunk stays in the core's cache
 
 
 @dataclass(frozen=True)
@@ -277,32 +282,52 @@ def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.
     out = Partial.empty(n_s, n_r, n_days)
     for hour in (calm_hours if calm_hours is not None else ()):
         out.add_hour(int(hour), int(day_of_hour[hour]), None)
-    dx = receptors.x_m[None, :] - st.x_m[:, None]
-    dy = receptors.y_m[None, :] - st.y_m[:, None]
+    dx = np.ascontiguousarray(receptors.x_m[None, :] - st.x_m[:, None])
+    dy = np.ascontiguousarray(receptors.y_m[None, :] - st.y_m[:, None])
     zr = np.ascontiguousarray(receptors.z_flag_m, dtype=float)
+    qk = st.q_g_s * _TWO_PI_INV_1E6
+    # Pairs of a group, and the scratch of one chunk of them, reused from group to group.
+    src, rec = np.empty(n_s * n_r, dtype=np.int32), np.empty(n_s * n_r, dtype=np.int32)
+    xs, ys = np.empty(n_s * n_r), np.empty(n_s * n_r)
+    scratch = np.empty((5, CHUNK))
+    image_scratch = np.zeros((CHUNK, 2 * _IMAGE_PAIRS))  # pair-major: one pair's terms side by side
+    state = np.empty(CHUNK, dtype=np.int8)
+    far = np.empty(CHUNK, dtype=np.int8)
     flat_sum = out.source_sum.reshape(-1)
     total = np.zeros(n_r)
     for group in groups:
         first = int(group[0])
         stab = int(met.stability[first])
-        x, y = _rotate(dx, dy, float(met.wind_from_deg[first]))
-        pairs = np.flatnonzero(x.reshape(-1) > 0.0)  # downwind pairs only: upwind ones are 0
-        xe = x.reshape(-1)[pairs]
-        ye = y.reshape(-1)[pairs]
-        src = (pairs // n_r).astype(np.int32)
-        rec = (pairs % n_r).astype(np.int32)
-        syb, szb = _base_sigmas(xe, stab, model.sigmas)
-        element_sum = np.zeros(len(pairs))
-        for hour in group:
-            hour = int(hour)
-            sh = stack_hour(st, met, hour, model)
+        theta = math.radians(float(met.wind_from_deg[first]))
+        n = _downwind_pairs(dx, dy, math.sin(theta), math.cos(theta), src, rec, xs, ys)
+        syb, szb = _base_sigmas(xs[:n], stab, model.sigmas)
+        hours = [stack_hour(st, met, int(hour), model) for hour in group]
+        widest = np.max([sh.delta_h for sh in hours], axis=0)  # BID never widens more than the final rise
+        n = _drop_beyond_reach(src, rec, xs, ys, syb, szb, widest, n)
+        pair_src, pair_rec, pair_x, pair_y = src[:n], rec[:n], xs[:n], ys[:n]
+        pair_syb, pair_szb = syb[:n], szb[:n]
+        element_sum = np.zeros(n)
+        for hour, sh in zip(group, hours):
             total[:] = 0.0
-            _plume_hour(src, rec, xe, ye, syb, szb, zr, st.q_g_s * _TWO_PI_INV_1E6, sh.us, sh.he, sh.delta_h,
-                        sh.fb, sh.fm, sh.xfb, sh.xfm, sh.xf, st.diameter_m, st.exit_velocity_m_s, sh.stable,
-                        math.sqrt(sh.s) if sh.stable else 1.0, sh.zi, total, element_sum)
-            out.add_hour(hour, int(day_of_hour[hour]), total.copy())
-        flat_sum[pairs] += element_sum
-        out.element_hours += len(pairs) * len(group)
+            rs = math.sqrt(sh.s) if sh.stable else 1.0
+            for lo in range(0, n, CHUNK):
+                hi = min(lo + CHUNK, n)
+                sy, sz, lateral, below, above = scratch[:, :hi - lo]
+                images = image_scratch[:hi - lo]
+                with_images = _hour_exponents(lo, hi, pair_src, pair_rec, pair_x, pair_y, pair_syb, pair_szb, zr, sh.us, sh.he,
+                                      sh.delta_h, sh.fb, sh.fm, sh.xfb, sh.xfm, sh.xf, st.diameter_m,
+                                      st.exit_velocity_m_s, sh.stable, rs, sh.zi, sy, sz, lateral, below, above,
+                                      images, state, far)
+                # numpy's exp is vectorised (SIMD); the compiled loops around it are not.
+                with np.errstate(under="ignore"):
+                    np.exp(scratch[2:, :hi - lo], out=scratch[2:, :hi - lo])
+                    if with_images:
+                        np.exp(images, out=images)
+                _hour_accumulate(lo, hi, pair_src, pair_rec, pair_y, zr, qk, sh.us, sh.he, sh.zi, sy, sz, lateral,
+                                 below, above, images, state, far, total, element_sum)
+            out.add_hour(int(hour), int(day_of_hour[hour]), total.copy())
+        flat_sum[pair_src.astype(np.int64) * n_r + pair_rec] += element_sum
+        out.element_hours += n * len(group)
         if progress is not None:
             progress(len(group))
     return out
@@ -347,13 +372,59 @@ def _briggs_urban_sigmas(x, y_coef, za, zb, ze, sy, sz):  # pragma: no cover - c
 
 
 @numba.njit(nogil=True, cache=True)
-def _plume_hour(src, rec, x, y, syb, szb, zr, qk, us, he, delta_h, fb, fm, xfb, xfm, xf, diameter, vs, stable, rs,
-                zi, total, element_sum):  # pragma: no cover - compiled
-    cap = _CAP
-    bid_div = _BID_DIVISOR
-    no_lid = not (zi < _NO_LID)
-    sqrt_2pi = math.sqrt(2.0 * math.pi)
-    for i in range(len(x)):
+def _downwind_pairs(dx, dy, sin_t, cos_t, src, rec, xs, ys):  # pragma: no cover - compiled
+    """Write the downwind (stack, receptor) pairs, with x and y as :func:`_rotate` gives them; returns their number."""
+    n = 0
+    n_s, n_r = dx.shape
+    for s in range(n_s):
+        for r in range(n_r):
+            x = -(dx[s, r] * sin_t + dy[s, r] * cos_t)
+            if x > 0.0:
+                src[n] = s
+                rec[n] = r
+                xs[n] = x
+                ys[n] = dx[s, r] * cos_t - dy[s, r] * sin_t
+                n += 1
+    return n
+
+
+@numba.njit(nogil=True, cache=True)
+def _drop_beyond_reach(src, rec, xs, ys, syb, szb, widest_rise, n):  # pragma: no cover - compiled
+    """Keep the pairs a plume can reach in some hour of the group; returns how many are kept.
+
+    With BID, sigma_y <= sqrt(syb^2 + (dh/3.5)^2) for the largest final rise dh of the group's
+    hours, so beyond |y| = 38.7 of those sigmas exp(-y^2 / 2 sigma_y^2) < exp(-748) is exactly 0
+    in double precision: such pairs contribute exactly nothing, and are left out.
+    """
+    m = 0
+    for i in range(n):
+        b = widest_rise[src[i]] / _BID_DIVISOR
+        if abs(ys[i]) <= _REACH * np.sqrt(syb[i] * syb[i] + b * b):
+            src[m] = src[i]
+            rec[m] = rec[i]
+            xs[m] = xs[i]
+            ys[m] = ys[i]
+            syb[m] = syb[i]
+            szb[m] = szb[i]
+            m += 1
+    return m
+
+
+@numba.njit(nogil=True, cache=True)
+def _hour_exponents(lo, hi, src, rec, x, y, syb, szb, zr, us, he, delta_h, fb, fm, xfb, xfm, xf, diameter, vs, stable,
+                    rs, zi, sy_out, sz_out, lateral, below, above, images, state, far):  # pragma: no cover - compiled
+    """sigma_y, sigma_z (with BID and the cap) and the exponents of the plume's terms, pairs lo..hi.
+
+    Under a lid, ``state`` says per pair which case of the vertical term applies (0 reflections
+    at the ground only, 1 plume above the lid, 2 well mixed, 3 lid images) and ``images`` holds
+    the exponents of the first image pairs (rows of ``images``; returns whether any pair has
+    them). Exponents below :data:`_FAR` (results near or under
+    the smallest normal double, where vectorised exp is slow) are replaced by 0 and flagged in
+    ``far``; :func:`_hour_accumulate` computes those terms itself.
+    """
+    lid = zi < _NO_LID
+    with_images = False
+    for i in range(lo, hi):
         s = src[i]
         xi = x[i]
         u = us[s]
@@ -371,33 +442,121 @@ def _plume_hour(src, rec, x, y, syb, szb, zr, qk, us, he, delta_h, fb, fm, xfb, 
                 dh_m = np.cbrt(3.0 * fm[s] * xpm / (beta * beta * u * u))
             dh_m = min(dh_m, 3.0 * diameter[s] * vs[s] / u)
             dh_g = min(max(dh_b, dh_m), delta_h[s])
-        b = dh_g / bid_div
+        b = dh_g / _BID_DIVISOR
         sy = np.sqrt(syb[i] * syb[i] + b * b)
-        sz = min(np.sqrt(szb[i] * szb[i] + b * b), cap)
-        # vertical term (methods §3.2)
+        sz = min(np.sqrt(szb[i] * szb[i] + b * b), _CAP)
+        k = i - lo
+        sy_out[k] = sy
+        sz_out[k] = sz
+        r = y[i] / sy
+        a = -0.5 / (sz * sz)
         z = zr[rec[i]]
         h = he[s]
-        a = -0.5 / (sz * sz)
-        v = np.exp(a * (z - h) ** 2) + np.exp(a * (z + h) ** 2)
-        if not no_lid:
+        flags = 0
+        t = -0.5 * r * r
+        if t < _FAR:
+            flags |= 1
+            t = 0.0
+        lateral[k] = t
+        t = a * (z - h) ** 2  # the plume and its ground image (methods §3.2)
+        if t < _FAR:
+            flags |= 2
+            t = 0.0
+        below[k] = t
+        t = a * (z + h) ** 2
+        if t < _FAR:
+            flags |= 4
+            t = 0.0
+        above[k] = t
+        far[k] = flags
+        if lid:
+            case = 0
             if h > zi:
-                v = 0.0
+                case = 1  # plume above the lid (methods §3.1)
             elif sz >= _WELL_MIXED * zi:
-                v = sqrt_2pi * sz / zi
+                case = 2  # well mixed (methods §3.2)
             elif a * (2.0 * zi - h - z) ** 2 > -_IMAGE_CUTOFF:
-                images = 0.0
+                # lid images (methods §3.2): the first pairs here for ground-level receptors (where
+                # the terms at z -/+ d are equal), one by one later for flagpole ones
+                case = 3 if z == 0.0 else 4
+            if case != 3:
+                for j in range(2 * _IMAGE_PAIRS):
+                    images[k, j] = 0.0  # unused; kept small for the bulk exp
+            else:
+                with_images = True
+                for j in range(_IMAGE_PAIRS):
+                    low = (j + 1) * (2.0 * zi) - h
+                    high = (j + 1) * (2.0 * zi) + h
+                    t_low = a * (low * low)
+                    t_high = a * (high * high)
+                    # an image term under exp(-700) cannot change a sum that holds one above exp(-40)
+                    images[k, 2 * j] = _NOTHING if t_low < _FAR else t_low
+                    images[k, 2 * j + 1] = _NOTHING if t_high < _FAR else t_high
+            state[k] = case
+    return with_images
+
+
+@numba.njit(nogil=True, cache=True)
+def _hour_accumulate(lo, hi, src, rec, y, zr, qk, us, he, zi, sy, sz, lateral, below, above, images, state, far, total,
+                     element_sum):  # pragma: no cover - compiled
+    """Concentrations of pairs lo..hi from the exponentiated terms, added to the receptors' total."""
+    lid = zi < _NO_LID
+    sqrt_2pi = math.sqrt(2.0 * math.pi)
+    for i in range(lo, hi):
+        k = i - lo
+        flags = far[k]
+        s = src[i]
+        szk = sz[k]
+        e = lateral[k]
+        if flags & 1:
+            r = y[i] / sy[k]
+            e = np.exp(-0.5 * r * r)
+        if e == 0.0:
+            continue  # exactly nothing reaches this receptor
+        z = zr[rec[i]]
+        h = he[s]
+        a = -0.5 / (szk * szk)
+        eb = below[k]
+        if flags & 2:
+            eb = np.exp(a * (z - h) ** 2)
+        ea = above[k]
+        if flags & 4:
+            ea = np.exp(a * (z + h) ** 2)
+        v = eb + ea
+        if lid:
+            case = state[k]
+            if case == 1:
+                v = 0.0
+            elif case == 2:
+                v = sqrt_2pi * szk / zi
+            elif case >= 3:
                 two_zi = 2.0 * zi
-                for k in range(1, _MAX_REFLECTIONS + 1):
-                    lo = k * two_zi - h
-                    hi = k * two_zi + h
-                    term = (np.exp(a * (z - lo) ** 2) + np.exp(a * (z + lo) ** 2)
-                            + np.exp(a * (z - hi) ** 2) + np.exp(a * (z + hi) ** 2))
-                    images += term
+                total_images = 0.0
+                first = 1
+                if case == 3:
+                    for j in range(_IMAGE_PAIRS):
+                        e_low = images[k, 2 * j]
+                        e_high = images[k, 2 * j + 1]
+                        if e_low > 1.0:
+                            e_low = 0.0
+                        if e_high > 1.0:
+                            e_high = 0.0
+                        term = ((e_low + e_low) + e_high) + e_high  # z = 0: the terms at -/+ d are equal
+                        total_images += term
+                        first = j + 2
+                        if term < _REFLECTION_TOLERANCE:
+                            first = _MAX_REFLECTIONS + 1  # done
+                            break
+                for j in range(first, _MAX_REFLECTIONS + 1):  # further pairs at 2 j z_i -/+ h_e
+                    lo_j = j * two_zi - h
+                    hi_j = j * two_zi + h
+                    term = (np.exp(a * (z - lo_j) ** 2) + np.exp(a * (z + lo_j) ** 2)
+                            + np.exp(a * (z - hi_j) ** 2) + np.exp(a * (z + hi_j) ** 2))
+                    total_images += term
                     if term < _REFLECTION_TOLERANCE:
                         break
-                v += images
-        r = y[i] / sy
-        c = qk[s] * v * np.exp(-0.5 * r * r) / (u * sy * sz)  # eq. 1-1 (methods §3.2)
+                v += total_images
+        c = qk[s] * v * e / (us[s] * sy[k] * szk)  # eq. 1-1 (methods §3.2)
         total[rec[i]] += c
         element_sum[i] += c
 
