@@ -334,35 +334,37 @@ def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.
 
 
 def _base_sigmas(x: np.ndarray, stab: int, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """sigma_y and sigma_z before BID and the cap, as :func:`sigma._sigma_y` / ``_sigma_z`` give them."""
-    sy, sz = np.empty_like(x), np.empty_like(x)
+    """sigma_y and sigma_z before BID and the cap, exactly as :func:`sigma._sigma_y` / ``_sigma_z`` give them."""
     if method == "isc3_rural":
-        _isc3_rural_sigmas(x, stab, sigma._ISC3_C, sigma._ISC3_D, sigma._ISC3_Z_BOUNDS, sigma._ISC3_Z_A,
-                           sigma._ISC3_Z_B, sigma._ISC3_Z_N, sy, sz)
-    else:
-        _briggs_urban_sigmas(x, sigma._URBAN_Y[stab], sigma._URBAN_ZA[stab], sigma._URBAN_ZB[stab],
-                             sigma._URBAN_ZE[stab], sy, sz)
+        x_km = x * 1e-3
+        log_x = np.log(x_km)
+        # ISC3 rural sigma_y and sigma_z (methods §2.1), numpy's vectorised log/tan/exp as in sigma.py;
+        # only the interval of the sigma_z table is found by a compiled loop (searchsorted is slow here).
+        sy = 465.11628 * x_km * np.tan(0.017453293 * (sigma._ISC3_C[stab] - sigma._ISC3_D[stab] * log_x))
+        idx = _table_rows(x_km, sigma._ISC3_Z_BOUNDS, stab * sigma._ISC3_Z_N)
+        sz = np.take(sigma._ISC3_Z_A, idx) * np.exp(np.take(sigma._ISC3_Z_B, idx) * log_x)
+        return sy, sz
+    sy, sz = np.empty_like(x), np.empty_like(x)
+    _briggs_urban_sigmas(x, sigma._URBAN_Y[stab], sigma._URBAN_ZA[stab], sigma._URBAN_ZB[stab],
+                         sigma._URBAN_ZE[stab], sy, sz)
     return sy, sz
+
+
+@numba.njit(nogil=True, cache=True)
+def _table_rows(x_km, bounds, offset):  # pragma: no cover - compiled
+    """``offset + searchsorted(bounds, x_km, side="left")`` for every element."""
+    out = np.empty(len(x_km), dtype=np.intp)
+    n_bounds = len(bounds)
+    for i in range(len(x_km)):
+        g = 0
+        while g < n_bounds and bounds[g] < x_km[i]:
+            g += 1
+        out[i] = offset + g
+    return out
 
 
 # The compiled loops mirror sigma._sigma_y/_sigma_z, rise._gradual_rise, sigma._bid and
 # plume._vertical_term/_concentration operation for operation; tests hold them to plain_hour.
-@numba.njit(nogil=True, cache=True)
-def _isc3_rural_sigmas(x, stab, c_tab, d_tab, z_bounds, z_a, z_b, z_n, sy, sz):  # pragma: no cover - compiled
-    c, d = c_tab[stab], d_tab[stab]
-    n_bounds = len(z_bounds)
-    for i in range(len(x)):
-        x_km = x[i] * 1e-3
-        log_x = np.log(x_km)
-        theta = 0.017453293 * (c - d * log_x)  # ISC3 rural sigma_y (methods §2.1)
-        sy[i] = 465.11628 * x_km * np.tan(theta)
-        g = 0
-        while g < n_bounds and z_bounds[g] < x_km:  # searchsorted(side="left")
-            g += 1
-        k = stab * z_n + g
-        sz[i] = z_a[k] * np.exp(z_b[k] * log_x)  # ISC3 rural sigma_z (methods §2.1)
-
-
 @numba.njit(nogil=True, cache=True)
 def _briggs_urban_sigmas(x, y_coef, za, zb, ze, sy, sz):  # pragma: no cover - compiled
     for i in range(len(x)):
@@ -410,28 +412,30 @@ def _drop_beyond_reach(src, rec, xs, ys, syb, szb, widest_rise, n):  # pragma: n
     return m
 
 
-@numba.njit(nogil=True, cache=True)
+@numba.njit(nogil=True, cache=True, error_model="numpy", fastmath=True)
 def _hour_exponents(lo, hi, src, rec, x, y, syb, szb, zr, us, he, delta_h, fb, fm, xfb, xfm, xf, diameter, vs, stable,
                     rs, zi, sy_out, sz_out, lateral, below, above, images, state, far):  # pragma: no cover - compiled
     """sigma_y, sigma_z (with BID and the cap) and the exponents of the plume's terms, pairs lo..hi.
 
     Under a lid, ``state`` says per pair which case of the vertical term applies (0 reflections
-    at the ground only, 1 plume above the lid, 2 well mixed, 3 lid images) and ``images`` holds
-    the exponents of the first image pairs (rows of ``images``; returns whether any pair has
-    them). Exponents below :data:`_FAR` (results near or under
-    the smallest normal double, where vectorised exp is slow) are replaced by 0 and flagged in
-    ``far``; :func:`_hour_accumulate` computes those terms itself.
+    at the ground only, 1 plume above the lid, 2 well mixed, 3 lid images, 4 lid images of a
+    flagpole receptor) and the rows of ``images`` hold the exponents of the first image pairs of
+    case 3; returns whether any pair is in case 3. Exponents below :data:`_FAR` (results near or
+    under the smallest normal double, where vectorised exp is slow) are replaced by 0 and flagged
+    in ``far``; :func:`_hour_accumulate` computes those terms itself.
+
+    The loops after the first have no branches or calls, so that they compile to vector code.
     """
-    lid = zi < _NO_LID
-    with_images = False
-    for i in range(lo, hi):
+    n = hi - lo
+    bid2 = sy_out  # first holds (gradual rise / 3.5)^2
+    for k in range(n):  # gradual rise for BID (methods §2.3); only near the stack it differs from the final rise
+        i = lo + k
         s = src[i]
         xi = x[i]
-        u = us[s]
-        # gradual rise for BID (methods §2.3)
         if xi >= xf[s]:
             dh_g = delta_h[s]
         else:
+            u = us[s]
             xpb = max(min(xi, xfb[s]), 1.0)
             dh_b = 1.60 * np.cbrt(max(fb[s], 1e-10) * xpb * xpb) / u
             beta = 1.0 / 3.0 + u / vs[s]
@@ -443,57 +447,49 @@ def _hour_exponents(lo, hi, src, rec, x, y, syb, szb, zr, us, he, delta_h, fb, f
             dh_m = min(dh_m, 3.0 * diameter[s] * vs[s] / u)
             dh_g = min(max(dh_b, dh_m), delta_h[s])
         b = dh_g / _BID_DIVISOR
-        sy = np.sqrt(syb[i] * syb[i] + b * b)
-        sz = min(np.sqrt(szb[i] * szb[i] + b * b), _CAP)
-        k = i - lo
+        bid2[k] = b * b
+    for k in range(n):
+        i = lo + k
+        s = src[i]
+        b2 = bid2[k]
+        sy = np.sqrt(syb[i] * syb[i] + b2)
+        sz = min(np.sqrt(szb[i] * szb[i] + b2), _CAP)
         sy_out[k] = sy
         sz_out[k] = sz
         r = y[i] / sy
         a = -0.5 / (sz * sz)
         z = zr[rec[i]]
         h = he[s]
-        flags = 0
-        t = -0.5 * r * r
-        if t < _FAR:
-            flags |= 1
-            t = 0.0
-        lateral[k] = t
-        t = a * (z - h) ** 2  # the plume and its ground image (methods §3.2)
-        if t < _FAR:
-            flags |= 2
-            t = 0.0
-        below[k] = t
-        t = a * (z + h) ** 2
-        if t < _FAR:
-            flags |= 4
-            t = 0.0
-        above[k] = t
-        far[k] = flags
-        if lid:
-            case = 0
-            if h > zi:
-                case = 1  # plume above the lid (methods §3.1)
-            elif sz >= _WELL_MIXED * zi:
-                case = 2  # well mixed (methods §3.2)
-            elif a * (2.0 * zi - h - z) ** 2 > -_IMAGE_CUTOFF:
-                # lid images (methods §3.2): the first pairs here for ground-level receptors (where
-                # the terms at z -/+ d are equal), one by one later for flagpole ones
-                case = 3 if z == 0.0 else 4
-            if case != 3:
-                for j in range(2 * _IMAGE_PAIRS):
-                    images[k, j] = 0.0  # unused; kept small for the bulk exp
-            else:
-                with_images = True
-                for j in range(_IMAGE_PAIRS):
-                    low = (j + 1) * (2.0 * zi) - h
-                    high = (j + 1) * (2.0 * zi) + h
-                    t_low = a * (low * low)
-                    t_high = a * (high * high)
-                    # an image term under exp(-700) cannot change a sum that holds one above exp(-40)
-                    images[k, 2 * j] = _NOTHING if t_low < _FAR else t_low
-                    images[k, 2 * j + 1] = _NOTHING if t_high < _FAR else t_high
+        t_lateral = -0.5 * r * r
+        t_below = a * (z - h) ** 2  # the plume and its ground image (methods §3.2)
+        t_above = a * (z + h) ** 2
+        lateral[k] = 0.0 if t_lateral < _FAR else t_lateral
+        below[k] = 0.0 if t_below < _FAR else t_below
+        above[k] = 0.0 if t_above < _FAR else t_above
+        far[k] = (1 if t_lateral < _FAR else 0) | (2 if t_below < _FAR else 0) | (4 if t_above < _FAR else 0)
+    with_images = 0
+    if zi < _NO_LID:
+        two_zi = 2.0 * zi
+        for k in range(n):
+            i = lo + k
+            h = he[src[i]]
+            z = zr[rec[i]]
+            sz = sz_out[k]
+            a = -0.5 / (sz * sz)
+            reach = a * (two_zi - h - z) ** 2 > -_IMAGE_CUTOFF
+            # plume above the lid (methods §3.1), well mixed, lid images (methods §3.2)
+            case = 1 if h > zi else (2 if sz >= _WELL_MIXED * zi else ((3 if z == 0.0 else 4) if reach else 0))
             state[k] = case
-    return with_images
+            with_images |= 1 if case == 3 else 0
+            for j in range(_IMAGE_PAIRS):
+                low = (j + 1) * two_zi - h
+                high = (j + 1) * two_zi + h
+                t_low = a * (low * low)
+                t_high = a * (high * high)
+                # an image term under exp(-700) cannot change a sum that holds one above exp(-40)
+                images[k, 2 * j] = (_NOTHING if t_low < _FAR else t_low) if case == 3 else 0.0
+                images[k, 2 * j + 1] = (_NOTHING if t_high < _FAR else t_high) if case == 3 else 0.0
+    return with_images > 0
 
 
 @numba.njit(nogil=True, cache=True)
