@@ -418,3 +418,62 @@ def disperse_point(
     top = report["max"]
     console.print(f"maximum {top['c_ugm3']:.5g} ug/m3 at {top['x_m']:.0f} m (class {top['stability']}, "
                   f"u10 {top['u10_ms']:g} m/s, he {top['he_m']:.4g} m)")
+
+
+@disperse_app.command("run")
+def disperse_run(
+    scenario_file: Annotated[Path, typer.Argument(help="Scenario (YAML): sources, meteorology, receptors, outputs.")],
+    db: DbOption = None,
+    park_id: Annotated[Optional[int], typer.Option(help="The park to model, when the store holds several.")] = None,
+    out: Annotated[Optional[Path], typer.Option(help="Output folder (default: beside the scenario, named after it).")]
+    = None,
+    scheduler: Annotated[Optional[str], typer.Option(help="A dask.distributed scheduler address to run on.")] = None,
+    tasks: Annotated[Optional[int], typer.Option(help="Tasks the hours are split into (default: one per core).")]
+    = None,
+):
+    """Run a dispersion scenario; write statistics (JSON), receptor values (CSV) and contours (GeoJSON)."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from parksteward.errors import ParkStewardError
+    from parksteward.modelling.scenario import load_scenario
+    from parksteward.modelling.service import run_scenario, write_outputs
+
+    engine, sessions = _open(db)
+    client = None
+    if scheduler is not None:
+        from distributed import Client
+
+        try:
+            client = Client(scheduler, timeout="10s")
+        except OSError as exc:
+            _fail(f"cannot reach the dask scheduler at {scheduler}: {exc}")
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("hours"),
+               TimeRemainingColumn())
+    try:
+        scenario = _run_service(lambda: load_scenario(scenario_file))
+        with Progress(*columns, console=console, transient=False) as bar, sessions() as session:
+            task = bar.add_task(f"{scenario.name}", total=None)
+
+            def sized(inputs):
+                bar.update(task, total=len(inputs.met))
+                bar.update(task, advance=int(inputs.met.calm.sum()))
+
+            outcome = run_scenario(session, scenario, base_dir=scenario_file.parent, park_id=park_id, client=client,
+                                   tasks=tasks, on_inputs=sized,
+                                   progress=None if client else (lambda n: bar.update(task, advance=n)))
+            bar.update(task, completed=len(outcome.inputs.met))
+    except ParkStewardError as exc:
+        _fail(str(exc))
+    finally:
+        if client is not None:
+            client.close()
+    folder = out or scenario_file.parent / scenario_file.stem
+    paths = write_outputs(outcome, folder)
+    summary = outcome.summary
+    top = summary["max_1h"]
+    console.print(f"highest 1-h {top['value_ug_m3']:.4g} ug/m3 at {top['receptor']} ({top['hour_utc']}); "
+                  f"highest annual mean {summary['max_annual']['value_ug_m3']:.4g} ug/m3")
+    for note in summary["notes"]:
+        console.print(f"note: {note}")
+    for what, path in paths.items():
+        console.print(f"{what}: {path}")

@@ -1,0 +1,189 @@
+"""A dispersion run's results as users read them: HJ 2.2-2018 statistics (JSON), receptor
+values (CSV) and concentration contours (GeoJSON in WGS84)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+
+import contourpy
+import numpy as np
+
+from parksteward.dispersion import statistics as stats
+from parksteward.dispersion.engine import RunResult
+from parksteward.modelling.inputs import RunInputs
+
+AVERAGING = ("1h", "24h", "annual")
+LIMIT_FRACTIONS = (0.1, 0.2, 0.5, 1.0)  # default contour levels, as fractions of the limit
+
+
+def limits_of(pollutant: str, zone_class: int) -> dict[str, stats.AmbientLimit]:
+    """The GB 3095-2012 limits of the pollutant that exist, by averaging time."""
+    out = {}
+    for averaging in AVERAGING:
+        try:
+            out[averaging] = stats.ambient_limit(pollutant, averaging, zone_class)
+        except ValueError:
+            continue
+    return out
+
+
+def pollutant_name(pollutant: str) -> str:
+    """The GB 3095-2012 name of a pollutant given by name or HJ 212 code (``a21026`` -> ``SO2``)."""
+    for limit in stats.GB3095_LIMITS:
+        if pollutant in (limit.pollutant, limit.hj212_code):
+            return limit.pollutant
+    return pollutant
+
+
+def percentile_daily(inputs: RunInputs, result: RunResult) -> tuple[float | None, np.ndarray | None]:
+    """HJ 2.2-2018's percentile daily mean per receptor, where the pollutant has one."""
+    name = pollutant_name(inputs.scenario.pollutant)
+    rule = stats.DAILY_PERCENTILES.get(name)
+    if rule is None or rule.averaging != "24h":
+        return None, None
+    return rule.p, stats.percentile_daily_mean(result.daily_mean_ug_m3, p=rule.p)
+
+
+def _place(inputs: RunInputs, index: int) -> dict:
+    return {"receptor": str(inputs.receptors.name[index]), "kind": str(inputs.receptors.kind[index]),
+            "lon": round(float(inputs.receptor_lon[index]), 6), "lat": round(float(inputs.receptor_lat[index]), 6)}
+
+
+def summary(inputs: RunInputs, result: RunResult) -> dict:
+    """The statistics a report (and the console) shows, as plain JSON-ready data."""
+    scenario, met = inputs.scenario, inputs.met
+    limits = limits_of(scenario.pollutant, inputs.zone_class)
+    out: dict = {
+        "scenario": scenario.name, "park": inputs.park_name, "pollutant": scenario.pollutant,
+        "zone_class": inputs.zone_class, "land": scenario.land, "timezone": inputs.timezone,
+        "model": "ISC3 regulatory Gaussian plume (flat terrain, no building downwash), methods of SCREEN3",
+        "stacks": len(inputs.stacks), "receptors": len(inputs.receptors.x_m),
+        "hours": len(met), "calm_hours": int(result.calm_hours),
+        "first_hour_utc": str(met.time_utc[0]) + "Z", "last_hour_utc": str(met.time_utc[-1]) + "Z",
+        "stability": met.stability_method, "mixing_height": met.mixing_height_method,
+        "limits": {k: {"value_ug_m3": v.value_ug_m3, "source": v.source, "verified": v.verified}
+                   for k, v in limits.items()},
+        "notes": list(inputs.notes),
+    }
+    i = int(np.argmax(result.max_1h_ug_m3))
+    hour = int(result.max_1h_hour[i])
+    out["max_1h"] = {"value_ug_m3": float(result.max_1h_ug_m3[i]), **_place(inputs, i),
+                     "hour_utc": (str(met.time_utc[hour]) + "Z") if hour >= 0 else None}
+    daily_max = result.max_24h_ug_m3  # -inf where no day has enough hours
+    out["max_24h"] = None
+    if np.any(np.isfinite(daily_max)):
+        j = int(np.argmax(daily_max))
+        day = int(np.argmax(np.nan_to_num(result.daily_mean_ug_m3[:, j], nan=-np.inf)))
+        out["max_24h"] = {"value_ug_m3": float(daily_max[j]), **_place(inputs, j), "date": str(result.daily_dates[day])}
+    else:
+        out["notes"].append("no day has enough hours for a 24-h mean")
+    k = int(np.argmax(result.annual_mean_ug_m3))
+    out["max_annual"] = {"value_ug_m3": float(result.annual_mean_ug_m3[k]), **_place(inputs, k)}
+    p, pct = percentile_daily(inputs, result)
+    if pct is not None and np.any(np.isfinite(pct)):
+        m = int(np.nanargmax(pct))
+        out["max_percentile_daily"] = {"value_ug_m3": float(pct[m]), "percentile": p, **_place(inputs, m)}
+    exceed = {}
+    if "24h" in limits:
+        days = np.nan_to_num(result.daily_mean_ug_m3, nan=-np.inf) > limits["24h"].value_ug_m3
+        exceed["24h_days_max"] = int(days.sum(axis=0).max())
+    if "annual" in limits:
+        exceed["annual_receptors"] = int(np.sum(result.annual_mean_ug_m3 > limits["annual"].value_ug_m3))
+    if "1h" in limits:
+        exceed["1h_receptors_with_a_max_above"] = int(np.sum(result.max_1h_ug_m3 > limits["1h"].value_ug_m3))
+    out["exceedances"] = exceed
+    try:
+        c0 = stats.screening_c0_ug_m3(pollutant_name(scenario.pollutant))
+        pmax = float(stats.max_ratio_pct(out["max_1h"]["value_ug_m3"], c0))
+        out["screening"] = {"c0_ug_m3": c0, "pmax_pct": pmax, "grade": int(stats.assessment_grade(pmax))}
+    except (ValueError, KeyError):
+        pass
+    # which stacks make the highest annual mean
+    parts = result.source_annual_mean_ug_m3[:, k]
+    order = np.argsort(parts)[::-1][:10]
+    total = float(result.annual_mean_ug_m3[k]) or 1.0
+    out["top_stacks_at_max_annual"] = [
+        {"stack": inputs.stack_rows[s]["name"], "q_g_s": inputs.stack_rows[s]["q_g_s"],
+         "annual_ug_m3": float(parts[s]), "share": float(parts[s]) / total} for s in order if parts[s] > 0]
+    out["sensitive_receptors"] = [
+        {**_place(inputs, r), "max_1h_ug_m3": float(result.max_1h_ug_m3[r]),
+         "max_24h_ug_m3": float(daily_max[r]) if np.isfinite(daily_max[r]) else None, "annual_ug_m3": float(result.annual_mean_ug_m3[r]),
+         **({"percentile_daily_ug_m3": float(pct[r])} if pct is not None and np.isfinite(pct[r]) else {})}
+        for r in range(len(inputs.receptors.x_m)) if not str(inputs.receptors.kind[r]).startswith("grid")]
+    return out
+
+
+def receptor_csv(inputs: RunInputs, result: RunResult) -> str:
+    """One row per receptor: where it is and its statistics [ug/m3]."""
+    _, pct = percentile_daily(inputs, result)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["receptor", "kind", "x_m", "y_m", "lon", "lat", "z_flag_m", "max_1h_ug_m3", "max_24h_ug_m3",
+                     "annual_ug_m3", "percentile_daily_ug_m3"])
+    daily_max = result.max_24h_ug_m3
+    r = inputs.receptors
+    for i in range(len(r.x_m)):
+        writer.writerow([r.name[i], r.kind[i], f"{r.x_m[i]:.1f}", f"{r.y_m[i]:.1f}", f"{inputs.receptor_lon[i]:.6f}",
+                         f"{inputs.receptor_lat[i]:.6f}", f"{r.z_flag_m[i]:g}", f"{result.max_1h_ug_m3[i]:.6g}",
+                         f"{daily_max[i]:.6g}" if np.isfinite(daily_max[i]) else "", f"{result.annual_mean_ug_m3[i]:.6g}",
+                         "" if pct is None or not math.isfinite(pct[i]) else f"{pct[i]:.6g}"])
+    return buffer.getvalue()
+
+
+def contour_levels(values: np.ndarray, limit: float | None, given: list[float] | None) -> list[float]:
+    """The levels asked for; else fractions of the limit; else five decades below the maximum."""
+    if given:
+        return sorted(given)
+    if limit is not None:
+        return [f * limit for f in LIMIT_FRACTIONS]
+    top = float(np.nanmax(values)) if np.size(values) else 0.0
+    if top <= 0:
+        return []
+    return [top * 10.0 ** -k for k in range(4, -1, -1)][:-1] + [top * 0.5]
+
+
+def contours(inputs: RunInputs, result: RunResult) -> dict:
+    """Filled-band outlines of the grid's statistics as a GeoJSON FeatureCollection (lon/lat).
+
+    Each feature is the area where a statistic is at or above a level (a MultiPolygon with
+    holes), with ``statistic``, ``level_ug_m3`` and, where there is a limit, ``fraction_of_limit``.
+    """
+    r = inputs.receptors
+    features: list[dict] = []
+    if r.grid_shape is None or r.kind[0] != "grid_cartesian":
+        return {"type": "FeatureCollection", "features": features}  # only Cartesian grids are contoured
+    ny, nx = r.grid_shape
+    xs = r.x_m[:nx]
+    ys = r.y_m[:r.grid_size:nx]
+    limits = limits_of(inputs.scenario.pollutant, inputs.zone_class)
+    fields = {"max_1h": (result.max_1h_ug_m3, limits.get("1h")), "annual": (result.annual_mean_ug_m3, limits.get("annual"))}
+    if np.all(np.isfinite(result.max_24h_ug_m3)):
+        fields["max_24h"] = (result.max_24h_ug_m3, limits.get("24h"))
+    for statistic, (values, limit) in fields.items():
+        grid = np.asarray(r.grid_values(values), dtype=float)
+        generator = contourpy.contour_generator(xs, ys, grid, fill_type=contourpy.FillType.OuterOffset)
+        for level in contour_levels(grid, limit.value_ug_m3 if limit else None, inputs.scenario.outputs.contour_levels_ug_m3):
+            polygons = _filled(generator, level, inputs)
+            if not polygons:
+                continue
+            properties = {"statistic": statistic, "level_ug_m3": level}
+            if limit is not None:
+                properties["fraction_of_limit"] = level / limit.value_ug_m3
+            features.append({"type": "Feature", "properties": properties,
+                             "geometry": {"type": "MultiPolygon", "coordinates": polygons}})
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _filled(generator, level: float, inputs: RunInputs) -> list:
+    points, offsets = generator.filled(level, np.inf)
+    polygons = []
+    for pts, offs in zip(points, offsets):
+        rings = []
+        for start, end in zip(offs[:-1], offs[1:]):
+            lon, lat = inputs.projection.to_lonlat(pts[start:end, 0], pts[start:end, 1])
+            rings.append([[round(float(a), 6), round(float(b), 6)] for a, b in zip(np.atleast_1d(lon), np.atleast_1d(lat))])
+        if rings:
+            polygons.append(rings)
+    return polygons

@@ -1,0 +1,132 @@
+"""Dispersion scenarios: reading them, resolving them against the registry, running, reporting."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from pyproj import Geod
+from typer.testing import CliRunner
+
+from parksteward.cli import app
+from parksteward.errors import InvalidInput
+from parksteward.modelling import report
+from parksteward.modelling.scenario import load_scenario, parse_scenario
+from parksteward.modelling.service import run_scenario, write_outputs
+from tests.factories import CREDIT_A, CREDIT_B, build_world
+
+# The factories' park is the square 118.78-118.82 E, 32.23-32.27 N: its centroid is (118.80, 32.25).
+CENTRE = (118.80, 32.25)
+
+
+@pytest.fixture
+def world(session):
+    built = build_world(session)
+    session.commit()
+    return built
+
+
+def _one_hour_csv(path, *, speed=5.0, direction=180.0, klass="D", mixing=1600.0, temperature_c=19.85):
+    path.write_text("time,wind_speed_m_s,wind_from_deg,temperature_c,stability,mixing_height_m\n"
+                    f"2025-06-01T04:00:00Z,{speed},{direction},{temperature_c},{klass},{mixing}\n", encoding="utf-8")
+
+
+def test_reference_example_through_a_scenario(session, world, tmp_path):
+    # dispersion-methods §4: no-rise stack h_s = 50 m, Q = 100 g/s, rural D, u10 = 5 m/s, z_i = 1600 m,
+    # T_s = T_a = 293 K; ground-level centreline receptor 1 km downwind: C = 680.6 ug/m3.
+    _one_hour_csv(tmp_path / "met.csv")
+    lon, lat, _ = Geod(ellps="WGS84").fwd(*CENTRE, 0.0, 1000.0)  # 1 km due north of the stack
+    scenario = parse_scenario({
+        "name": "worked example", "pollutant": "SO2",
+        "sources": {"registry": False, "stacks": [{
+            "name": "S", "lon": CENTRE[0], "lat": CENTRE[1], "stack_height_m": 50, "diameter_m": 0.01,
+            "exit_velocity_m_s": 0.01, "exit_temperature_k": 293.0, "emission_g_s": 100.0}]},
+        "meteorology": {"csv": "met.csv"},
+        "receptors": {"grid": None, "sensitive": False, "discrete": [{"name": "north 1 km", "lon": lon, "lat": lat}]},
+    })
+    outcome = run_scenario(session, scenario, base_dir=tmp_path)
+    assert outcome.summary["max_1h"]["value_ug_m3"] == pytest.approx(680.6, rel=3e-4)
+    assert outcome.summary["max_1h"]["receptor"] == "north 1 km"
+    assert outcome.summary["max_1h"]["hour_utc"] == "2025-06-01T04:00:00Z"
+    # SO2 1-h limit (GB 3095-2012 Table 1, class 2) is 500 ug/m3: one receptor's maximum is above it
+    assert outcome.summary["limits"]["1h"]["value_ug_m3"] == 500.0
+    assert outcome.summary["exceedances"]["1h_receptors_with_a_max_above"] == 1
+    # Pmax = 680.6 / 500 = 136 % -> grade 1 (HJ 2.2-2018: Pmax >= 10 %)
+    assert outcome.summary["screening"]["pmax_pct"] == pytest.approx(136.1, abs=0.1)
+    assert outcome.summary["screening"]["grade"] == 1
+
+
+def test_registry_run_writes_statistics_receptors_and_contours(session, world, tmp_path):
+    scenario = parse_scenario({
+        "name": "two stacks", "pollutant": "a21026",  # SO2 by its HJ 212 code
+        "sources": {"rates_g_s": {f"{CREDIT_A}/DA001": 20.0}, "emission_g_s": 5.0},
+        "meteorology": {"synthetic_year": 2025, "hours": 72},
+        "receptors": {"grid": {"nx": 15, "ny": 15, "spacing_m": 400}},
+        "outputs": {"contour_levels_ug_m3": [0.1, 1.0, 10.0]},
+    })
+    outcome = run_scenario(session, scenario, base_dir=tmp_path, tasks=2)
+    summary = outcome.summary
+    assert summary["stacks"] == 2 and summary["hours"] == 72
+    assert summary["receptors"] == 15 * 15 + 1  # the grid and the registry's sensitive receptor
+    assert [s["q_g_s"] for s in summary["top_stacks_at_max_annual"]][:1] in ([20.0], [5.0])
+    assert {s["stack"] for s in summary["top_stacks_at_max_annual"]} <= {f"{CREDIT_A}/DA001", f"{CREDIT_B}/DA001"}
+    assert summary["sensitive_receptors"][0]["receptor"] == "长芦社区"
+    assert summary["max_percentile_daily"]["percentile"] == 0.98  # SO2: 98th (HJ 663-2013 via HJ 2.2)
+    paths = write_outputs(outcome, tmp_path / "out")
+    stats = json.loads(paths["statistics"].read_text(encoding="utf-8"))
+    assert stats["max_annual"]["value_ug_m3"] > 0
+    lines = paths["receptors"].read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + 15 * 15 + 1 and lines[0].startswith("receptor,kind,x_m,y_m,lon,lat")
+    geo = json.loads(paths["contours"].read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and geo["features"]
+    assert {f["properties"]["statistic"] for f in geo["features"]} >= {"max_1h", "annual"}
+    for feature in geo["features"]:
+        assert feature["properties"]["statistic"] in ("max_1h", "max_24h", "annual")
+        assert feature["properties"]["level_ug_m3"] in (0.1, 1.0, 10.0)
+        for polygon in feature["geometry"]["coordinates"]:
+            for ring in polygon:
+                assert ring[0] == ring[-1]  # closed rings
+                assert all(118.7 < lon < 118.9 and 32.18 < lat < 32.32 for lon, lat in ring)
+
+
+def test_contour_levels_default_to_fractions_of_the_limit():
+    assert report.contour_levels([[1.0]], 500.0, None) == [50.0, 100.0, 250.0, 500.0]
+    assert report.contour_levels([[1.0]], 500.0, [7.0, 3.0]) == [3.0, 7.0]
+
+
+@pytest.mark.parametrize(("data", "named"), [
+    ({"pollutant": "SO2"}, "meteorology"),
+    ({"pollutant": "SO2", "meteorology": {"csv": "a.csv", "synthetic_year": 2025}}, "meteorology"),
+    ({"pollutant": "SO2", "meteorology": {"station": "x"}}, "meteorology"),
+    ({"pollutant": "SO2", "meteorology": {"synthetic_year": 2025}, "sources": {"stacks": [{"name": "s", "lon": 1,
+      "lat": 1, "stack_height_m": -5, "diameter_m": 1, "exit_velocity_m_s": 1, "exit_temperature_k": 400,
+      "emission_g_s": 1}]}}, "sources.stacks.0.stack_height_m"),
+    ({"pollutant": "SO2", "meteorology": {"synthetic_year": 2025}, "colour": "red"}, "colour"),
+])
+def test_bad_scenarios_name_the_field(data, named):
+    with pytest.raises(InvalidInput) as caught:
+        parse_scenario(data)
+    assert named in str(caught.value)
+
+
+def test_unknown_registry_rate_is_named(session, world, tmp_path):
+    scenario = parse_scenario({"pollutant": "SO2", "meteorology": {"synthetic_year": 2025, "hours": 2},
+                               "sources": {"rates_g_s": {"nobody/DA009": 1.0}}})
+    with pytest.raises(InvalidInput, match="sources.rates_g_s: no registry stack named nobody/DA009"):
+        run_scenario(session, scenario, base_dir=tmp_path)
+
+
+def test_bad_yaml_file_is_refused(tmp_path):
+    (tmp_path / "bad.yaml").write_text("pollutant: [SO2\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="not valid YAML"):
+        load_scenario(tmp_path / "bad.yaml")
+
+
+def test_cli_runs_a_scenario_file(database_url, session, world, tmp_path):
+    (tmp_path / "so2.yaml").write_text(
+        "name: quick\npollutant: SO2\nmeteorology: {synthetic_year: 2025, hours: 24}\n"
+        "receptors: {grid: {nx: 9, ny: 9, spacing_m: 500}}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["disperse", "run", str(tmp_path / "so2.yaml"), "--db", database_url])
+    assert result.exit_code == 0, result.output
+    assert "highest 1-h" in result.output
+    assert (tmp_path / "so2" / "statistics.json").exists() and (tmp_path / "so2" / "contours.geojson").exists()
