@@ -55,6 +55,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
     rollups = rollup_runner(settings, app.state.rollups, gateway)
 
     async def stop() -> None:  # idempotent: runs in uvicorn's shutdown, and again on the way out
+        app.state.run_queue.close()
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)  # the roll-ups' last run included
@@ -68,6 +69,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             await batcher.stop()
 
     server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
+    app.state.run_queue.resume()  # dispersion runs a previous process left unfinished
     if gateway:
         # The app's pipeline, shared with the HTTP upload endpoints.
         batcher = Batcher(app.state.pipeline)

@@ -39,6 +39,10 @@ def b_objects(world):
         "/api/v1/factors/{code}": "a21026",
         "/api/v1/points/{point_id}/latest": world.point["b"],
         "/api/v1/points/{point_id}/series": world.point["b"],
+        # runs: tests/api/test_dispersion_api.py starts real ones of B and of the park; none exist here
+        "/api/v1/dispersion/runs/{run_id}": 1,
+        "/api/v1/dispersion/runs/{run_id}/contours": 1,
+        "/api/v1/dispersion/runs/{run_id}/receptors.csv": 1,
     }
 
 
@@ -63,6 +67,9 @@ def bodies_aimed_at_b(world):
         "/api/v1/parks/import": {"type": "FeatureCollection", "features": []},
         "/api/v1/ingest/readings": {"mn": "MN0000000000000000000B01", "pw": "123456", "data_time": "2025-03-15T09:00",
                                     "values": [{"code": "a21026", "value": 1.0}]},
+        # a run of B's stacks finds none in A's scope: refused, nothing stored
+        "/api/v1/dispersion/runs": {"scenario": {"pollutant": "SO2", "meteorology": {"synthetic_year": 2025},
+                                                 "sources": {"enterprises": [CREDIT_B]}}},
     }
 
 
@@ -84,6 +91,11 @@ ENTERPRISE_A_EXPECTS = {
     # Uploads answer 200 with a verdict per frame; B's frames are refused (tests/ingest/test_http_ingest.py).
     ("POST", "/api/v1/ingest/frames"): 200,
     ("POST", "/api/v1/ingest/readings"): 200,
+    ("GET", "/api/v1/dispersion/runs"): 200,
+    ("POST", "/api/v1/dispersion/runs"): 422,
+    ("GET", "/api/v1/dispersion/runs/{run_id}"): 404,
+    ("GET", "/api/v1/dispersion/runs/{run_id}/contours"): 404,
+    ("GET", "/api/v1/dispersion/runs/{run_id}/receptors.csv"): 404,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({

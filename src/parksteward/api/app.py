@@ -24,6 +24,8 @@ from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.rollup import RollupEngine
+from parksteward.modelling.api import router as modelling_router
+from parksteward.modelling.jobs import RunQueue
 from parksteward.registry.api import router as registry_router
 from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
@@ -52,6 +54,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
     app.state.pipeline = Pipeline(engine, on_commit=app.state.rollups.mark)
+    # Dispersion runs asked for through the API run here, one at a time (serve() resumes old ones).
+    app.state.run_queue = RunQueue(app.state.sessionmaker)
 
     @app.exception_handler(ParkStewardError)
     def _service_error(request: Request, exc: ParkStewardError):
@@ -75,6 +79,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(accounts_router, prefix=API_PREFIX)
     app.include_router(registry_router, prefix=API_PREFIX)
     app.include_router(ingest_router, prefix=API_PREFIX)
+    app.include_router(modelling_router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):

@@ -17,7 +17,8 @@ def make_engine(url: str, **kwargs) -> Engine:
     # Hand out the connection used last: a busy writer then keeps one warm page cache (SQLite
     # resets a connection's cache when another connection changed the file meanwhile), and
     # connections idle long enough are closed.
-    kwargs.setdefault("pool_use_lifo", True)
+    if "poolclass" not in kwargs:  # pools without a queue (NullPool, for migrations) take no LIFO option
+        kwargs.setdefault("pool_use_lifo", True)
     if parsed.get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 30})
         engine = create_engine(url, **kwargs)

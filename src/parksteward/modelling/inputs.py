@@ -161,7 +161,7 @@ def _station_met(session, spec, park: Park, base_dir: Path, actor: Actor, notes:
     if not readings:
         raise InvalidInput.single("meteorology.station", f"weather station {station.name!r} has no hourly data "
                                   "in the period")
-    clouds = _clouds_csv(base_dir / spec.clouds_csv)
+    clouds = spec.clouds if spec.clouds is not None else _clouds_csv(base_dir / spec.clouds_csv)
     result = met_from_station_readings(readings, latitude=station.lat, longitude=station.lon, clouds=clouds,
                                        start_utc=spec.start, end_utc=spec.end,
                                        anemometer_height_m=station.anemometer_height_m)

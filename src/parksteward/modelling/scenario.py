@@ -75,7 +75,10 @@ class Sources(_Strict):
 class Meteorology(_Strict):
     csv: str | None = Field(None, description="Hourly CSV (see parksteward.dispersion.meteorology.read_met_csv).")
     station: str | None = Field(None, description="Name of the park's weather station, read from stored hourly data.")
-    clouds_csv: str | None = Field(None, description="Cloud cover and ceiling for the station's hours (Turner).")
+    clouds_csv: str | None = Field(None, description="Cloud cover and ceiling for the station's hours (Turner): "
+                                                     "a CSV of time, cloud_cover_tenths, ceiling_height_m.")
+    clouds: list[tuple[str, float, float | None]] | None = Field(
+        None, description="The same inline: [time, cloud cover in tenths, ceiling in m or null] per hour.")
     start: str | None = Field(None, description="First hour (ISO 8601 with offset) of station data.")
     end: str | None = Field(None, description="Last hour (ISO 8601 with offset) of station data.")
     synthetic_year: int | None = Field(None, description="The demo's synthetic weather for this year.")
@@ -86,8 +89,9 @@ class Meteorology(_Strict):
         given = [name for name in ("csv", "station", "synthetic_year") if getattr(self, name) is not None]
         if len(given) != 1:
             raise ValueError(f"give exactly one of csv, station, synthetic_year (found {given or 'none'})")
-        if self.station is not None and self.clouds_csv is None:
-            raise ValueError("station: a weather station measures no clouds; give clouds_csv for Turner's method")
+        if self.station is not None and self.clouds_csv is None and self.clouds is None:
+            raise ValueError("station: a weather station measures no clouds; give clouds_csv or clouds for "
+                             "Turner's method")
         return self
 
 
@@ -168,3 +172,14 @@ def load_scenario(path: str | Path) -> Scenario:
     if not isinstance(data, dict):
         raise InvalidInput.single("scenario", f"{path} must hold a mapping of settings")
     return parse_scenario(data)
+
+
+SERVER_FILES = (("meteorology", "csv"), ("meteorology", "clouds_csv"))
+
+
+def refuse_server_files(scenario: Scenario) -> None:
+    """Through the API a scenario may not name files on the server (give data inline instead)."""
+    for section, name in SERVER_FILES:
+        if getattr(getattr(scenario, section), name) is not None:
+            raise InvalidInput.single(f"scenario.{section}.{name}", "files on the server cannot be named through the "
+                                      "API: use synthetic_year, or station with clouds given inline")
