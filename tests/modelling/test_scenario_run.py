@@ -130,3 +130,40 @@ def test_cli_runs_a_scenario_file(database_url, session, world, tmp_path):
     assert result.exit_code == 0, result.output
     assert "highest 1-h" in result.output
     assert (tmp_path / "so2" / "statistics.json").exists() and (tmp_path / "so2" / "contours.geojson").exists()
+
+
+def test_station_meteorology_from_stored_hourly_data(session, world, tmp_path):
+    from parksteward.access.actor import SYSTEM
+    from parksteward.ingest.tables import Rollup
+    from parksteward.registry import service
+    from parksteward.registry.tables import WeatherStation
+
+    point_id = session.get(WeatherStation, world.weather_station).point_id
+    device = service.devices.create(session, SYSTEM, {"point_id": point_id, "mn": "MNWX0000000000000000001",
+                                                      "password": "123456",
+                                                      "factor_codes": ["a01007", "a01008", "a01001"]})
+    start = 1748750400  # 2025-06-01T04:00:00Z
+    values = {"a01007": 3.0, "a01008": 90.0, "a01001": 25.0}
+    for hour in range(4):
+        for code, value in values.items():
+            if hour == 2 and code == "a01008":
+                continue  # an hour without a wind direction is reported, not filled in
+            session.add(Rollup(device_id=device.id, interval="hour", t=start + 3600 * hour, factor=code, n_valid=60,
+                               n_total=60, mean=value, minimum=value, maximum=value, valid=True, flag="N"))
+    session.commit()
+    clouds = [[f"2025-06-01T0{4 + h}:00:00Z", 5.0, None] for h in range(4)]
+    scenario = parse_scenario({
+        "pollutant": "SO2",
+        "meteorology": {"station": "园区气象站", "clouds": clouds, "start": "2025-06-01T04:00:00+00:00",
+                        "end": "2025-06-01T07:00:00+00:00"},
+        "receptors": {"grid": {"nx": 5, "ny": 5, "spacing_m": 500}},
+    })
+    outcome = run_scenario(session, scenario, base_dir=tmp_path)
+    assert outcome.summary["hours"] == 3  # the hour without a direction is left out
+    assert outcome.summary["stability"] == "turner_1964"
+    assert any("1 station hours" in note for note in outcome.summary["notes"])
+    # wind from the east (90 deg): the plumes go west, so receptors east of both stacks (118.79 and
+    # 118.81 E) get nothing and the highest value is west of the eastern stack
+    east = outcome.inputs.receptor_lon > 118.8101
+    assert east.any() and (outcome.result.max_1h_ug_m3[east] == 0).all()
+    assert outcome.summary["max_1h"]["lon"] < 118.81
