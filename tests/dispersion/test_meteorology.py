@@ -24,7 +24,7 @@ SHANGHAI = {"latitude": 31.23, "longitude": 121.47}
 
 
 def test_csv_with_turner_stability_and_screening_mixing_height():
-    hourly = met.read_met_csv(DATA / "met_turner.csv", **SHANGHAI)
+    hourly = met.read_met_csv(DATA / "met_turner.csv", **SHANGHAI, calm_threshold_m_s=met.HJ22_CALM_THRESHOLD_M_S)
     # Local +08:00 hours 12, 13, 14, 23 on 21 June and 00, 01 on 22 June, as UTC.
     assert hourly.time_utc.tolist() == list(np.array(
         ["2024-06-21T04:00", "2024-06-21T05:00", "2024-06-21T06:00",
@@ -122,10 +122,10 @@ def test_empty_file_and_header_only_are_errors():
 
 
 def test_calm_rule():
-    # ISC: calm at 0 m/s; with a threshold, also strictly below it.
+    # ISC (the default): calm at 0 m/s only; HJ 2.2-2018 静风: also strictly below 0.5 m/s.
     speeds = [0.0, 0.3, 0.49, 0.5, 1.0]
-    assert met.calm_hours(speeds).tolist() == [True, True, True, False, False]
-    assert met.calm_hours(speeds, 0.0).tolist() == [True, False, False, False, False]
+    assert met.calm_hours(speeds).tolist() == [True, False, False, False, False]
+    assert met.calm_hours(speeds, met.HJ22_CALM_THRESHOLD_M_S).tolist() == [True, True, True, False, False]
 
 
 def test_screening_mixing_height():

@@ -14,9 +14,10 @@ Conventions (every reader produces them, the engine relies on them):
   contain calms follow EPA's calms processing (see
   :mod:`parksteward.dispersion.statistics`): short-term means divide the sum of the non-calm hours
   by the number of non-calm hours or 75 % of the hours in the period, whichever is larger; period
-  (annual) means divide by the number of non-calm hours. The default threshold, 0.5 m/s, is
-  HJ 2.2-2018's definition of 静风 (mean 10 m wind below 0.5 m/s — verify against the text);
-  set ``calm_threshold_m_s=0`` for ISC's own rule (calm only at 0 m/s).
+  (annual) means divide by the number of non-calm hours. The default is ISC's own rule (calm only
+  at 0 m/s; a non-calm wind below 1 m/s is raised to 1 m/s at the stack top by the plume
+  calculation); ``calm_threshold_m_s=HJ22_CALM_THRESHOLD_M_S`` (0.5 m/s) applies HJ 2.2-2018's
+  definition of 静风 (mean 10 m wind below 0.5 m/s — verify against the text).
 - **Mixing height** comes from the data when given. When it is not, the regulatory *screening*
   rule of SCREEN3 is used and the series is labelled ``mixing_height_method="screening_320u"``:
   z_i = 320 · u (u = the observed wind, treated as the 10 m wind) for classes A–D, capped at
@@ -65,7 +66,8 @@ from parksteward.dispersion.errors import DispersionInputError
 from parksteward.dispersion.solar import as_utc_datetime64
 from parksteward.dispersion.stability import turner_stability
 
-CALM_THRESHOLD_M_S = 0.5  # HJ 2.2-2018 definition of 静风 (10 m wind < 0.5 m/s); verify
+CALM_THRESHOLD_M_S = 0.0  # ISC: an hour is calm only at 0 m/s
+HJ22_CALM_THRESHOLD_M_S = 0.5  # HJ 2.2-2018 definition of 静风 (10 m wind < 0.5 m/s); verify
 ZI_SCREENING_FACTOR_S = 320.0  # z_i = 320 · u10 [m], classes A–D (dispersion-methods.md §3.1)
 ZI_NO_LID_M = 10000.0  # "no lid" mixing height of the screening rule [m]
 KELVIN_OFFSET = 273.15
