@@ -54,6 +54,8 @@ def test_reference_example_through_a_scenario(session, world, tmp_path):
     # Pmax = 680.6 / 500 = 136 % -> grade 1 (HJ 2.2-2018: Pmax >= 10 %)
     assert outcome.summary["screening"]["pmax_pct"] == pytest.approx(136.1, abs=0.1)
     assert outcome.summary["screening"]["grade"] == 1
+    # D10%: the one receptor (1000 m from the stack) reaches 10 % of C0 = 50 ug/m3
+    assert outcome.summary["screening"]["d10_m"] == pytest.approx(1000.0, abs=0.5)
 
 
 def test_registry_run_writes_statistics_receptors_and_contours(session, world, tmp_path):
@@ -167,3 +169,26 @@ def test_station_meteorology_from_stored_hourly_data(session, world, tmp_path):
     east = outcome.inputs.receptor_lon > 118.8101
     assert east.any() and (outcome.result.max_1h_ug_m3[east] == 0).all()
     assert outcome.summary["max_1h"]["lon"] < 118.81
+
+
+def test_protection_distance_of_one_enterprise(session, world, tmp_path):
+    from parksteward.access.actor import SYSTEM
+    from parksteward.registry import service
+
+    # enterprise A's plant: a 200 m x 220 m square around its stack (118.79 E, 32.245 N)
+    footprint = {"type": "Polygon", "coordinates": [[[118.789, 32.244], [118.791, 32.244], [118.791, 32.246],
+                                                     [118.789, 32.246], [118.789, 32.244]]]}
+    service.enterprises.update(session, SYSTEM, world.enterprise["a"], {"footprint": footprint})
+    session.commit()
+    scenario = parse_scenario({
+        "pollutant": "SO2", "sources": {"enterprises": [CREDIT_A], "emission_g_s": 3000.0},
+        "meteorology": {"synthetic_year": 2025, "hours": 48},
+        "receptors": {"grid": {"nx": 41, "ny": 41, "spacing_m": 50, "centre_lon": 118.79, "centre_lat": 32.245},
+                      "sensitive": False},
+    })
+    summary = run_scenario(session, scenario, base_dir=tmp_path).summary
+    zone = summary["protection_distance"]
+    assert zone["from"] == "enterprise footprint" and zone["limit_1h_ug_m3"] == 500.0
+    assert summary["max_1h"]["value_ug_m3"] > 500.0 and zone["receptors_above"] > 0
+    # at most the distance from the footprint to the grid's farthest corner (1000 m half side, plant ~100 m half side)
+    assert 0.0 < zone["distance_m"] <= 1000.0 * 2 ** 0.5

@@ -49,6 +49,7 @@ class RunInputs:
     receptor_lat: np.ndarray
     boundary: dict = field(default_factory=dict)  # the park boundary (GeoJSON)
     notes: list[str] = field(default_factory=list)
+    enterprise_footprint: dict | None = None  # when the scenario models one enterprise that has one
 
 
 def build_inputs(session: Session, scenario: Scenario, *, base_dir: Path = Path("."), park_id: int | None = None,
@@ -61,9 +62,13 @@ def build_inputs(session: Session, scenario: Scenario, *, base_dir: Path = Path(
     stacks, rows = _stacks(session, scenario, park, projection, actor)
     met = _met(session, scenario, park, base_dir, actor, notes)
     receptors, lon, lat = _receptors(session, scenario, park, projection, actor)
+    footprint = None
+    if scenario.sources.enterprises and len(scenario.sources.enterprises) == 1 and not scenario.sources.stacks:
+        footprint = session.scalars(scoped(select(Enterprise.footprint).where(
+            Enterprise.credit_code == scenario.sources.enterprises[0]), Enterprise, actor)).first()
     return RunInputs(scenario, park.id, park.name, scenario.timezone or park.timezone,
                      scenario.zone_class or park.air_quality_zone_class, projection, stacks, rows, met, receptors, lon,
-                     lat, park.boundary, notes)
+                     lat, park.boundary, notes, footprint)
 
 
 def _the_park(session: Session, park_id: int | None, actor: Actor) -> Park:

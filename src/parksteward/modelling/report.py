@@ -96,10 +96,19 @@ def summary(inputs: RunInputs, result: RunResult) -> dict:
     out["exceedances"] = exceed
     try:
         c0 = stats.screening_c0_ug_m3(pollutant_name(scenario.pollutant))
-        pmax = float(stats.max_ratio_pct(out["max_1h"]["value_ug_m3"], c0))
-        out["screening"] = {"c0_ug_m3": c0, "pmax_pct": pmax, "grade": int(stats.assessment_grade(pmax))}
     except (ValueError, KeyError):
-        pass
+        c0 = None
+    if c0 is not None:
+        pmax = float(stats.max_ratio_pct(out["max_1h"]["value_ug_m3"], c0))
+        d10 = d10_m(inputs, result, c0)
+        grade = int(stats.assessment_grade(pmax))
+        out["screening"] = {"c0_ug_m3": c0, "pmax_pct": pmax, "grade": grade, "d10_m": d10,
+                            "d10_method": "farthest receptor from its nearest stack whose highest 1-h value reaches "
+                                          "10 % of C0 (receptor resolution)",
+                            "assessment_range_side_m": float(stats.assessment_range_side_m(grade, d10))}
+    protection = protection_zone(inputs, result, limits.get("1h"))
+    if protection is not None:
+        out["protection_distance"] = protection
     # which stacks make the highest annual mean
     parts = result.source_annual_mean_ug_m3[:, k]
     order = np.argsort(parts)[::-1][:10]
@@ -113,6 +122,37 @@ def summary(inputs: RunInputs, result: RunResult) -> dict:
          **({"percentile_daily_ug_m3": float(pct[r])} if pct is not None and np.isfinite(pct[r]) else {})}
         for r in range(len(inputs.receptors.x_m)) if not str(inputs.receptors.kind[r]).startswith("grid")]
     return out
+
+
+def d10_m(inputs: RunInputs, result: RunResult, c0_ug_m3: float) -> float:
+    """D10% over the run's receptors: the farthest distance from a receptor to its nearest stack
+    among the receptors whose highest 1-h value reaches 10 % of C0 (HJ 2.2-2018, standards.md §11)."""
+    reached = result.max_1h_ug_m3 >= 0.1 * c0_ug_m3
+    if not reached.any():
+        return 0.0
+    dx = inputs.receptors.x_m[reached][:, None] - inputs.stacks.x_m[None, :]
+    dy = inputs.receptors.y_m[reached][:, None] - inputs.stacks.y_m[None, :]
+    return float(np.hypot(dx, dy).min(axis=1).max())
+
+
+def protection_zone(inputs: RunInputs, result: RunResult, limit: stats.AmbientLimit | None) -> dict | None:
+    """The atmospheric protection distance of the modelled plant(s), where the run allows one.
+
+    Needs a short-term limit and a Cartesian grid of at most 50 m spacing; the boundary is the
+    enterprise's footprint when the scenario models one enterprise that has one, else the park's.
+    """
+    grid = inputs.scenario.receptors.grid
+    if limit is None or grid is None or grid.spacing_m > 50.0:
+        return None
+    boundary, what = inputs.boundary, "park boundary"
+    if inputs.enterprise_footprint is not None:
+        boundary, what = inputs.enterprise_footprint, "enterprise footprint"
+    ring = np.asarray(boundary["coordinates"][0] if boundary["type"] == "Polygon" else boundary["coordinates"][0][0])
+    bx, by = inputs.projection.to_local(ring[:, 0], ring[:, 1])
+    zone = stats.protection_distance(inputs.receptors.x_m, inputs.receptors.y_m, result.max_1h_ug_m3,
+                                     limit.value_ug_m3, np.asarray(bx), np.asarray(by), grid_spacing_m=grid.spacing_m)
+    return {"distance_m": zone.distance_m, "from": what, "limit_1h_ug_m3": limit.value_ug_m3,
+            "receptors_above": int(len(zone.exceeding)), "source": zone.source}
 
 
 def receptor_csv(inputs: RunInputs, result: RunResult) -> str:
