@@ -428,6 +428,7 @@ def disperse_run(
     out: Annotated[Optional[Path], typer.Option(help="Output folder (default: beside the scenario, named after it).")]
     = None,
     scheduler: Annotated[Optional[str], typer.Option(help="A dask.distributed scheduler address to run on.")] = None,
+    scheduler_timeout: Annotated[float, typer.Option(help="Seconds to wait for the scheduler.")] = 10.0,
     tasks: Annotated[Optional[int], typer.Option(help="Tasks the hours are split into (default: one per core).")]
     = None,
 ):
@@ -444,7 +445,7 @@ def disperse_run(
         from distributed import Client
 
         try:
-            client = Client(scheduler, timeout="10s")
+            client = Client(scheduler, timeout=f"{scheduler_timeout}s")
         except OSError as exc:
             _fail(f"cannot reach the dask scheduler at {scheduler}: {exc}")
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("hours"),

@@ -192,3 +192,27 @@ def test_protection_distance_of_one_enterprise(session, world, tmp_path):
     assert summary["max_1h"]["value_ug_m3"] > 500.0 and zone["receptors_above"] > 0
     # at most the distance from the footprint to the grid's farthest corner (1000 m half side, plant ~100 m half side)
     assert 0.0 < zone["distance_m"] <= 1000.0 * 2 ** 0.5
+
+
+def test_cli_runs_on_a_dask_scheduler_with_the_same_results(database_url, session, world, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    text = ("name: quick\npollutant: SO2\nmeteorology: {synthetic_year: 2025, hours: 30}\n"
+            "receptors: {grid: {nx: 7, ny: 7, spacing_m: 600}}\n")
+    (tmp_path / "here.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "there.yaml").write_text(text, encoding="utf-8")
+    runner = CliRunner()
+    local = runner.invoke(app, ["disperse", "run", str(tmp_path / "here.yaml"), "--db", database_url, "--tasks", "2"])
+    assert local.exit_code == 0, local.output
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        remote = runner.invoke(app, ["disperse", "run", str(tmp_path / "there.yaml"), "--db", database_url,
+                                     "--tasks", "2", "--scheduler", cluster.scheduler_address])
+    assert remote.exit_code == 0, remote.output
+    assert (tmp_path / "here" / "receptors.csv").read_text() == (tmp_path / "there" / "receptors.csv").read_text()
+
+
+def test_cli_names_an_unreachable_scheduler(database_url, tmp_path):
+    (tmp_path / "s.yaml").write_text("pollutant: SO2\nmeteorology: {synthetic_year: 2025, hours: 2}\n", encoding="utf-8")
+    result = CliRunner().invoke(app, ["disperse", "run", str(tmp_path / "s.yaml"), "--db", database_url,
+                                      "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1"])
+    assert result.exit_code == 1
+    assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in result.output
