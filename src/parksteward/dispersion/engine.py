@@ -7,15 +7,22 @@ Two evaluations of the same model:
   :mod:`~parksteward.dispersion.plume`). It is the reference.
 - :func:`run_hours` is the fast path for annual runs. Hours with the same wind direction and
   stability class put every receptor at the same downwind and crosswind distance from every
-  stack, so the geometry and the base sigmas are computed once per such group (about 1,600
-  groups in a year of whole-degree directions) for the downwind (stack, receptor) pairs only;
-  the per-hour part (gradual rise, BID, reflections, the plume) runs in a compiled loop
-  (numba) over those pairs, and statistics are accumulated as it goes, so no (hour, stack,
-  receptor) array is ever held. The two agree to rounding (tested to 1e-9 relative).
+  stack, so the base sigmas are computed once per such group (about 1,600 groups in a year of
+  whole-degree directions), and the geometry once per direction, for the downwind (stack,
+  receptor) pairs a plume can reach only. A few stacks are taken at a time, so that their
+  pairs stay in the core's cache while every hour of the group goes over them, in blocks of
+  pair-hours: a compiled loop (numba, vector code) takes the sigmas with BID, the exponents of
+  the plume's terms and the case of the vertical term; numpy's vectorised exp takes their
+  exponentials; a second compiled loop forms the concentrations (lid images by a recurrence,
+  without further exp) and adds them up per receptor and hour and per stack. Statistics are
+  accumulated as it goes, so no (hour, stack, receptor) array is ever held. The few pair-hours
+  where this short route could round otherwise than the reference (terms near or under the
+  smallest normal double, cases within rounding of their boundary) are computed the
+  reference's way. The two agree to rounding (tested to 1e-9 relative).
 
-:func:`run` splits the hours into tasks (whole groups), runs them on threads (numba releases
-the GIL) or on a ``dask.distributed`` client, and merges the partial sums in task order, so
-the result does not depend on where the tasks ran.
+:func:`run` splits the hours into tasks (whole groups, those of a wind direction together),
+runs them on threads (numba releases the GIL) or on a ``dask.distributed`` client, and merges
+the partial sums in task order, so the result does not depend on where the tasks ran.
 
 Calm hours give zero concentration and are left out of averages by EPA's calms processing
 (:mod:`~parksteward.dispersion.statistics`). In stable hours (E, F) the mixing lid is ignored,
@@ -49,10 +56,11 @@ _IMAGE_CUTOFF = plume._IMAGE_CUTOFF
 _MAX_REFLECTIONS = plume.MAX_REFLECTIONS
 _REFLECTION_TOLERANCE = plume.REFLECTION_TOLERANCE
 _REACH = 38.7  # crosswind sigmas beyond which the plume is exactly 0 in double precision: 0.5 * 38.7**2 > 745.2
-_FAR = -700.0  # exponents below this are exponentiated one by one (see _hour_exponents)
-_NOTHING = 1.0  # an image exponent that stands for a term of 0 (no real term exceeds exp(0) = 1)
-_IMAGE_PAIRS = 4  # lid image pairs exponentiated in bulk; further ones are summed one by one
-CHUNK = 16_384  # pairs per pass: the scratch of a chunk stays in the core's cache
+_FAR = -700.0  # exponents below this are exponentiated one by one (see _block_terms)
+_SQRT_2PI = plume._SQRT_2PI
+_ROWS = 7  # values per pair-hour in the scratch of a block (see _block_terms)
+CHUNK = 65_536  # pair-hours per block
+SIGMA_BATCH = 131_072  # (stack, receptor) candidates taken at a time (see _StackPairs)
 
 
 @dataclass(frozen=True)
@@ -275,286 +283,595 @@ def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.
     """Accumulate the hours of ``groups`` (from :func:`hour_groups`) and ``calm_hours``.
 
     ``day_of_hour`` maps every hour of ``met`` to its local day (0 .. n_days-1). ``progress``,
-    when given, is called with the number of hours done after each group.
+    when given, is called with the number of hours done after each group. Consecutive groups
+    with the same wind direction share their geometry (see :func:`split_tasks`).
     """
     model.check()
     n_s, n_r = len(st), len(receptors.x_m)
     out = Partial.empty(n_s, n_r, n_days)
     for hour in (calm_hours if calm_hours is not None else ()):
         out.add_hour(int(hour), int(day_of_hour[hour]), None)
-    dx = np.ascontiguousarray(receptors.x_m[None, :] - st.x_m[:, None])
-    dy = np.ascontiguousarray(receptors.y_m[None, :] - st.y_m[:, None])
     zr = np.ascontiguousarray(receptors.z_flag_m, dtype=float)
-    qk = st.q_g_s * _TWO_PI_INV_1E6
-    # Pairs of a group, and the scratch of one chunk of them, reused from group to group.
-    src, rec = np.empty(n_s * n_r, dtype=np.int32), np.empty(n_s * n_r, dtype=np.int32)
-    xs, ys = np.empty(n_s * n_r), np.empty(n_s * n_r)
-    scratch = np.empty((5, CHUNK))
-    image_scratch = np.zeros((CHUNK, 2 * _IMAGE_PAIRS))  # pair-major: one pair's terms side by side
-    state = np.empty(CHUNK, dtype=np.int8)
-    far = np.empty(CHUNK, dtype=np.int8)
-    flat_sum = out.source_sum.reshape(-1)
-    total = np.zeros(n_r)
-    for group in groups:
-        first = int(group[0])
-        stab = int(met.stability[first])
-        theta = math.radians(float(met.wind_from_deg[first]))
-        n = _downwind_pairs(dx, dy, math.sin(theta), math.cos(theta), src, rec, xs, ys)
-        syb, szb = _base_sigmas(xs[:n], stab, model.sigmas)
-        hours = [stack_hour(st, met, int(hour), model) for hour in group]
-        widest = np.max([sh.delta_h for sh in hours], axis=0)  # BID never widens more than the final rise
-        n = _drop_beyond_reach(src, rec, xs, ys, syb, szb, widest, n)
-        pair_src, pair_rec, pair_x, pair_y = src[:n], rec[:n], xs[:n], ys[:n]
-        pair_syb, pair_szb = syb[:n], szb[:n]
-        element_sum = np.zeros(n)
-        for hour, sh in zip(group, hours):
-            total[:] = 0.0
-            rs = math.sqrt(sh.s) if sh.stable else 1.0
-            for lo in range(0, n, CHUNK):
-                hi = min(lo + CHUNK, n)
-                sy, sz, lateral, below, above = scratch[:, :hi - lo]
-                images = image_scratch[:hi - lo]
-                with_images = _hour_exponents(lo, hi, pair_src, pair_rec, pair_x, pair_y, pair_syb, pair_szb, zr, sh.us, sh.he,
-                                      sh.delta_h, sh.fb, sh.fm, sh.xfb, sh.xfm, sh.xf, st.diameter_m,
-                                      st.exit_velocity_m_s, sh.stable, rs, sh.zi, sy, sz, lateral, below, above,
-                                      images, state, far)
-                # numpy's exp is vectorised (SIMD); the compiled loops around it are not.
-                with np.errstate(under="ignore"):
-                    np.exp(scratch[2:, :hi - lo], out=scratch[2:, :hi - lo])
-                    if with_images:
-                        np.exp(images, out=images)
-                _hour_accumulate(lo, hi, pair_src, pair_rec, pair_y, zr, qk, sh.us, sh.he, sh.zi, sy, sz, lateral,
-                                 below, above, images, state, far, total, element_sum)
-            out.add_hour(int(hour), int(day_of_hour[hour]), total.copy())
-        flat_sum[pair_src.astype(np.int64) * n_r + pair_rec] += element_sum
-        out.element_hours += n * len(group)
-        if progress is not None:
-            progress(len(group))
+    flagpole = bool(np.any(zr != 0.0))
+    pairs = _StackPairs(st, receptors, model.sigmas)
+    per_stack = np.array([st.q_g_s * _TWO_PI_INV_1E6, st.diameter_m, st.exit_velocity_m_s])
+    work = np.zeros((_ROWS, CHUNK))
+    rows = tuple(work)  # separate arrays to the compiled loops, so that they vectorise (see _block_terms)
+    mode = np.empty(CHUNK, dtype=np.int8)
+    pair_sum = np.empty(CHUNK)
+    # the ranges of rows holding exponents (see _block_terms): lateral and below, the lid images'
+    # steps in groups with a lid, above with flagpole receptors
+    exponent_rows = {lid: [(0, 4 if lid else 2)] + ([(4, 5)] if flagpole else []) for lid in (False, True)}
+    for bundle in _same_direction(met, groups):
+        classes = [_GroupHours(st, met, group, model) for group in bundle]
+        totals = [np.zeros((len(group), n_r)) for group in bundle]
+        theta = math.radians(float(met.wind_from_deg[bundle[0][0]]))
+        # A few stacks at a time, so that their pairs stay in the core's cache from the sigma
+        # curves through every hour; their geometry serves every class of the bundle.
+        for s0 in range(0, n_s, pairs.batch):
+            pairs.take_stacks(s0, theta)
+            for hours, sums in zip(classes, totals):
+                n = pairs.fill(hours.stability, zr, hours.widest_rise, hours.near)
+                step = max(1, CHUNK // len(hours.group))  # a block's pairs times the hours fill the scratch once
+                for lo in range(0, n, step):
+                    hi = min(lo + step, n)
+                    used = _block_terms(lo, hi, s0, pairs.first, pairs.near_first, pairs.near_pair, pairs.near_x,
+                                        pairs.y, pairs.z, pairs.syb2, pairs.szb2, per_stack, hours.per_stack_hour,
+                                        hours.per_hour, flagpole, rows, mode)
+                    # numpy's exp is vectorised (SIMD); the compiled loops' is not
+                    for first_row, last_row in exponent_rows[hours.lid]:
+                        exponents = work[first_row:last_row, :used]
+                        np.exp(exponents, out=exponents)
+                    _block_sums(lo, hi, s0, pairs.first, pairs.rec, pairs.y, pairs.z, pairs.syb2, pairs.szb2, per_stack,
+                                hours.per_stack_hour, hours.per_hour, flagpole, rows, mode, pair_sum, sums,
+                                out.source_sum)
+                out.element_hours += n * len(hours.group)
+        for group, sums in zip(bundle, totals):
+            for j, hour in enumerate(group):
+                out.add_hour(int(hour), int(day_of_hour[hour]), sums[j])
+            if progress is not None:
+                progress(len(group))
     return out
 
 
-def _base_sigmas(x: np.ndarray, stab: int, method: str) -> tuple[np.ndarray, np.ndarray]:
-    """sigma_y and sigma_z before BID and the cap, exactly as :func:`sigma._sigma_y` / ``_sigma_z`` give them."""
-    if method == "isc3_rural":
-        x_km = x * 1e-3
-        log_x = np.log(x_km)
-        # ISC3 rural sigma_y and sigma_z (methods §2.1), numpy's vectorised log/tan/exp as in sigma.py;
-        # only the interval of the sigma_z table is found by a compiled loop (searchsorted is slow here).
-        sy = 465.11628 * x_km * np.tan(0.017453293 * (sigma._ISC3_C[stab] - sigma._ISC3_D[stab] * log_x))
-        idx = _table_rows(x_km, sigma._ISC3_Z_BOUNDS, stab * sigma._ISC3_Z_N)
-        sz = np.take(sigma._ISC3_Z_A, idx) * np.exp(np.take(sigma._ISC3_Z_B, idx) * log_x)
-        return sy, sz
-    sy, sz = np.empty_like(x), np.empty_like(x)
-    _briggs_urban_sigmas(x, sigma._URBAN_Y[stab], sigma._URBAN_ZA[stab], sigma._URBAN_ZB[stab],
-                         sigma._URBAN_ZE[stab], sy, sz)
-    return sy, sz
+def _same_direction(met: HourlyMet, groups: list[np.ndarray]):
+    """Runs of consecutive groups with the same wind direction, each a list."""
+    bundle: list[np.ndarray] = []
+    for group in groups:
+        if bundle and met.wind_from_deg[group[0]] != met.wind_from_deg[bundle[0][0]]:
+            yield bundle
+            bundle = []
+        bundle.append(group)
+    if bundle:
+        yield bundle
+
+
+class _GroupHours:
+    """What the compiled loops need of the hours of a group: per stack-hour and per hour values, in arrays."""
+
+    def __init__(self, st: Stacks, met: HourlyMet, group: np.ndarray, model: Model):
+        hours = [stack_hour(st, met, int(hour), model) for hour in group]
+        self.group = group
+        self.stability = int(met.stability[group[0]])
+        self.per_stack_hour = np.array([[sh.us, sh.he, sh.delta_h, sh.fb, sh.fm, sh.xfb, sh.xfm, sh.xf]
+                                        for sh in hours])
+        self.per_hour = np.array([[sh.zi, math.sqrt(sh.s) if sh.stable else 1.0, sh.stable] for sh in hours])
+        # BID never widens a plume more than the final rise does; the gradual rise differs from
+        # the final rise only nearer than the distance to final rise.
+        self.widest_rise = self.per_stack_hour[:, 2].max(axis=0)
+        self.near = self.per_stack_hour[:, 7].max(axis=0)
+        self.lid = bool(np.any(self.per_hour[:, 0] < _NO_LID))
+
+
+class _StackPairs:
+    """The downwind (stack, receptor) pairs of a batch of stacks in an hour group, and what the group's hours share.
+
+    :meth:`take_stacks` takes a batch, stacks s0..s0 + ``batch`` (fewer at the end), and their
+    downwind receptors for a wind direction; :meth:`fill` then the pairs for a stability class.
+    Pairs of the batch's k-th stack are ``first[k]:first[k + 1]``, in receptor order. Per pair:
+    the receptor ``rec`` and its height ``z``, the crosswind distance ``y`` and the squares
+    ``syb2``, ``szb2`` of the base sigmas (before BID and the cap). The pairs nearer than the
+    group's largest distance to final rise (where the gradual rise may differ from the final
+    one) are listed apart: ``near_pair[near_first[k]:near_first[k + 1]]``, with their downwind
+    distance ``near_x``. The buffers are reused from batch to batch.
+    """
+
+    def __init__(self, st: Stacks, receptors: Receptors, method: str):
+        n_r = len(receptors.x_m)
+        self.dx = np.ascontiguousarray(receptors.x_m[None, :] - st.x_m[:, None])
+        self.dy = np.ascontiguousarray(receptors.y_m[None, :] - st.y_m[:, None])
+        self.method = method
+        self.batch = max(1, SIGMA_BATCH // n_r)
+        size = self.batch * n_r
+        self.s0 = self.s1 = self.n_candidates = 0
+        self.stack_first = np.empty(self.batch + 1, dtype=np.int64)
+        self.first = self.stack_first[:1]
+        self.near_first = np.empty(self.batch + 1, dtype=np.int64)
+        self.rec = np.empty(size, dtype=np.int32)
+        self.near_pair = np.empty(size, dtype=np.int64)
+        self.y, self.z, self.syb2, self.szb2, self.near_x = (np.empty(size) for _ in range(5))
+        self.cand_first = np.empty(self.batch + 1, dtype=np.int64)
+        self.cand_rec = np.empty(size, dtype=np.int32)
+        self.cand_x, self.cand_y, self.x_km, self.log_x, self.syb, self.szb = (np.empty(size) for _ in range(6))
+        self.scratch = np.empty(size)
+
+    def take_stacks(self, s0: int, theta: float) -> None:
+        """Take the batch from stack s0 and its downwind receptors (candidates) for wind direction ``theta`` [rad]."""
+        self.s0, self.s1 = s0, min(s0 + self.batch, len(self.dx))
+        m = _downwind_candidates(self.dx, self.dy, math.sin(theta), math.cos(theta), self.s0, self.s1, self.cand_first,
+                                 self.cand_rec, self.cand_x, self.cand_y)
+        self.n_candidates = m
+        if self.method == "isc3_rural":
+            # x_km and its log as sigma.py takes them, for every class
+            np.multiply(self.cand_x[:m], 1e-3, out=self.x_km[:m])
+            np.log(self.x_km[:m], out=self.log_x[:m])
+        self.first = self.stack_first[:self.s1 - self.s0 + 1]
+
+    def fill(self, stab: int, zr: np.ndarray, widest_rise: np.ndarray, near: np.ndarray) -> int:
+        """Take the pairs of the batch for stability class ``stab``; returns their number.
+
+        Pairs no plume with a final rise of at most ``widest_rise`` [m] (per stack) can reach
+        are left out (see :func:`_keep_reachable`); those nearer than ``near`` [m] (per stack)
+        are listed apart.
+        """
+        m = self.n_candidates
+        if self.method == "isc3_rural":
+            _isc3_sigmas(self.x_km[:m], self.log_x[:m], stab, self.syb[:m], self.szb[:m], self.scratch[:m])
+        else:
+            self.syb[:m] = sigma._sigma_y(self.cand_x[:m], np.int8(stab), self.method)
+            self.szb[:m] = sigma._sigma_z(self.cand_x[:m], np.int8(stab), self.method)
+        return _keep_reachable(self.s0, self.s1, self.cand_first, self.cand_rec, self.cand_x, self.cand_y, self.syb,
+                               self.szb, zr, widest_rise, near, self.first, self.rec, self.y, self.z, self.syb2,
+                               self.szb2, self.near_first, self.near_pair, self.near_x)
+
+
+def _isc3_sigmas(x_km: np.ndarray, log_x: np.ndarray, stab: int, sy: np.ndarray, sz: np.ndarray,
+                 scratch: np.ndarray) -> None:
+    """ISC3 rural sigma_y and sigma_z before BID and the cap into ``sy``, ``sz``, exactly as sigma.py gives them.
+
+    ``log_x`` is log(x_km); ``scratch`` is as long.
+    """
+    # operation for operation as in sigma._sigma_y / _sigma_z (methods §2.1): numpy's vectorised
+    # tan and exp, the arithmetic around them in compiled loops
+    bounds, a, b = _ISC3_Z_ROWS[stab]
+    _isc3_arguments(x_km, log_x, sigma._ISC3_C[stab], sigma._ISC3_D[stab], bounds, a, b, sy, sz, scratch)
+    np.tan(sy, out=sy)
+    np.exp(scratch, out=scratch)
+    _isc3_products(x_km, scratch, sy, sz)
+
+
+def _isc3_z_rows(stability_class: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Upper bounds of x_km (the last, open row's left out), a and b of sigma_z = a x_km^b (methods §2.1)."""
+    upper, a, b = (np.array(column, dtype=float) for column in zip(*sigma.ISC3_RURAL_SIGMA_Z[stability_class]))
+    return upper[:-1], a, b
+
+
+_ISC3_Z_ROWS = [None] + [_isc3_z_rows(c) for c in _checks.STABILITY_CLASSES]  # by class index 1-6
 
 
 @numba.njit(nogil=True, cache=True)
-def _table_rows(x_km, bounds, offset):  # pragma: no cover - compiled
-    """``offset + searchsorted(bounds, x_km, side="left")`` for every element."""
-    out = np.empty(len(x_km), dtype=np.intp)
-    n_bounds = len(bounds)
+def _isc3_arguments(x_km, log_x, c, d, bounds, a, b, theta, a_out, b_log_x):  # pragma: no cover - compiled
+    """The arguments of tan and exp in the ISC3 rural sigmas: theta, and ``a``, ``b log x_km`` of the sigma_z row.
+
+    The row is the number of upper bounds below x_km (upper bounds are inclusive), as sigma.py's
+    searchsorted(side="left") finds it; neighbouring candidates mostly share it, so the search
+    starts from the row before.
+    """
+    row = 0
+    last = len(bounds)
     for i in range(len(x_km)):
-        g = 0
-        while g < n_bounds and bounds[g] < x_km[i]:
-            g += 1
-        out[i] = offset + g
-    return out
+        xi = x_km[i]
+        while row < last and xi > bounds[row]:
+            row += 1
+        while row > 0 and xi <= bounds[row - 1]:
+            row -= 1
+        theta[i] = 0.017453293 * (c - d * log_x[i])
+        a_out[i] = a[row]
+        b_log_x[i] = b[row] * log_x[i]
+
+
+@numba.njit(nogil=True, cache=True)
+def _isc3_products(x_km, exp_b_log_x, sy, sz):  # pragma: no cover - compiled
+    """Finish the ISC3 rural sigmas: tan(theta) in ``sy`` becomes 465.11628 x_km tan(theta), a in ``sz`` a x_km^b."""
+    n = len(x_km)
+    x, e, y_out, z_out = x_km[:n], exp_b_log_x[:n], sy[:n], sz[:n]
+    for i in range(n):
+        y_out[i] = 465.11628 * x[i] * y_out[i]
+        z_out[i] = z_out[i] * e[i]
 
 
 # The compiled loops mirror sigma._sigma_y/_sigma_z, rise._gradual_rise, sigma._bid and
-# plume._vertical_term/_concentration operation for operation; tests hold them to plain_hour.
+# plume._vertical_term/_concentration; tests hold them to plain_hour. Loops meant to compile to
+# vector code are functions of their own over slices, indexed by their own counter (so that
+# no index can be negative and no wrap-around is compiled in), without branches, and without
+# min, max or ** (numba compiles those to calls that are inlined only after vectorising).
 @numba.njit(nogil=True, cache=True)
-def _briggs_urban_sigmas(x, y_coef, za, zb, ze, sy, sz):  # pragma: no cover - compiled
-    for i in range(len(x)):
-        xi = x[i]
-        sy[i] = y_coef * xi / np.sqrt(1.0 + 0.0004 * xi)  # Briggs urban (methods §2.2)
-        sz[i] = za * xi * (1.0 + zb * xi) ** ze
+def _downwind_candidates(dx, dy, sin_t, cos_t, s0, s1, first, rec, xs, ys):  # pragma: no cover - compiled
+    """The downwind receptors of stacks s0..s1, with x and y as :func:`_rotate` gives them; returns their number.
 
-
-@numba.njit(nogil=True, cache=True)
-def _downwind_pairs(dx, dy, sin_t, cos_t, src, rec, xs, ys):  # pragma: no cover - compiled
-    """Write the downwind (stack, receptor) pairs, with x and y as :func:`_rotate` gives them; returns their number."""
+    Those of stack s are ``first[s - s0]:first[s - s0 + 1]``.
+    """
     n = 0
-    n_s, n_r = dx.shape
-    for s in range(n_s):
-        for r in range(n_r):
+    for s in range(s0, s1):
+        first[s - s0] = n
+        for r in range(dx.shape[1]):
             x = -(dx[s, r] * sin_t + dy[s, r] * cos_t)
             if x > 0.0:
-                src[n] = s
                 rec[n] = r
                 xs[n] = x
                 ys[n] = dx[s, r] * cos_t - dy[s, r] * sin_t
                 n += 1
+    first[s1 - s0] = n
     return n
 
 
 @numba.njit(nogil=True, cache=True)
-def _drop_beyond_reach(src, rec, xs, ys, syb, szb, widest_rise, n):  # pragma: no cover - compiled
-    """Keep the pairs a plume can reach in some hour of the group; returns how many are kept.
+def _keep_reachable(s0, s1, cand_first, cand_rec, cand_x, cand_y, syb, szb, zr, widest_rise, near, first, rec, y, z,
+                    syb2, szb2, near_first, near_pair, near_x):  # pragma: no cover - compiled
+    """Keep the candidates of stacks s0..s1 a plume can reach in some hour of the group; returns how many.
 
     With BID, sigma_y <= sqrt(syb^2 + (dh/3.5)^2) for the largest final rise dh of the group's
     hours, so beyond |y| = 38.7 of those sigmas exp(-y^2 / 2 sigma_y^2) < exp(-748) is exactly 0
-    in double precision: such pairs contribute exactly nothing, and are left out.
+    in double precision: such pairs contribute exactly nothing, and are left out. Those nearer
+    than ``near`` are listed apart too.
     """
-    m = 0
-    for i in range(n):
-        b = widest_rise[src[i]] / _BID_DIVISOR
-        if abs(ys[i]) <= _REACH * np.sqrt(syb[i] * syb[i] + b * b):
-            src[m] = src[i]
-            rec[m] = rec[i]
-            xs[m] = xs[i]
-            ys[m] = ys[i]
-            syb[m] = syb[i]
-            szb[m] = szb[i]
-            m += 1
-    return m
+    n = n_near = 0
+    for s in range(s0, s1):
+        first[s - s0] = n
+        near_first[s - s0] = n_near
+        b = widest_rise[s] / _BID_DIVISOR
+        bb = b * b
+        for i in range(cand_first[s - s0], cand_first[s - s0 + 1]):
+            if abs(cand_y[i]) <= _REACH * np.sqrt(syb[i] * syb[i] + bb):
+                if cand_x[i] < near[s]:
+                    near_pair[n_near] = n
+                    near_x[n_near] = cand_x[i]
+                    n_near += 1
+                rec[n] = cand_rec[i]
+                y[n] = cand_y[i]
+                z[n] = zr[cand_rec[i]]
+                syb2[n] = syb[i] * syb[i]
+                szb2[n] = szb[i] * szb[i]
+                n += 1
+    first[s1 - s0] = n
+    near_first[s1 - s0] = n_near
+    return n
 
 
-@numba.njit(nogil=True, cache=True, error_model="numpy", fastmath=True)
-def _hour_exponents(lo, hi, src, rec, x, y, syb, szb, zr, us, he, delta_h, fb, fm, xfb, xfm, xf, diameter, vs, stable,
-                    rs, zi, sy_out, sz_out, lateral, below, above, images, state, far):  # pragma: no cover - compiled
-    """sigma_y, sigma_z (with BID and the cap) and the exponents of the plume's terms, pairs lo..hi.
-
-    Under a lid, ``state`` says per pair which case of the vertical term applies (0 reflections
-    at the ground only, 1 plume above the lid, 2 well mixed, 3 lid images, 4 lid images of a
-    flagpole receptor) and the rows of ``images`` hold the exponents of the first image pairs of
-    case 3; returns whether any pair is in case 3. Exponents below :data:`_FAR` (results near or
-    under the smallest normal double, where vectorised exp is slow) are replaced by 0 and flagged
-    in ``far``; :func:`_hour_accumulate` computes those terms itself.
-
-    The loops after the first have no branches or calls, so that they compile to vector code.
-    """
-    n = hi - lo
-    bid2 = sy_out  # first holds (gradual rise / 3.5)^2
-    for k in range(n):  # gradual rise for BID (methods §2.3); only near the stack it differs from the final rise
-        i = lo + k
-        s = src[i]
-        xi = x[i]
-        if xi >= xf[s]:
-            dh_g = delta_h[s]
-        else:
-            u = us[s]
-            xpb = max(min(xi, xfb[s]), 1.0)
-            dh_b = 1.60 * np.cbrt(max(fb[s], 1e-10) * xpb * xpb) / u
-            beta = 1.0 / 3.0 + u / vs[s]
-            xpm = min(xi, xfm[s])
-            if stable:
-                dh_m = np.cbrt(3.0 * fm[s] * np.sin(rs * xpm / u) / (beta * beta * u * rs))
-            else:
-                dh_m = np.cbrt(3.0 * fm[s] * xpm / (beta * beta * u * u))
-            dh_m = min(dh_m, 3.0 * diameter[s] * vs[s] / u)
-            dh_g = min(max(dh_b, dh_m), delta_h[s])
-        b = dh_g / _BID_DIVISOR
-        bid2[k] = b * b
-    for k in range(n):
-        i = lo + k
-        s = src[i]
-        b2 = bid2[k]
-        sy = np.sqrt(syb[i] * syb[i] + b2)
-        sz = min(np.sqrt(szb[i] * szb[i] + b2), _CAP)
-        sy_out[k] = sy
-        sz_out[k] = sz
-        r = y[i] / sy
-        a = -0.5 / (sz * sz)
-        z = zr[rec[i]]
-        h = he[s]
-        t_lateral = -0.5 * r * r
-        t_below = a * (z - h) ** 2  # the plume and its ground image (methods §3.2)
-        t_above = a * (z + h) ** 2
-        lateral[k] = 0.0 if t_lateral < _FAR else t_lateral
-        below[k] = 0.0 if t_below < _FAR else t_below
-        above[k] = 0.0 if t_above < _FAR else t_above
-        far[k] = (1 if t_lateral < _FAR else 0) | (2 if t_below < _FAR else 0) | (4 if t_above < _FAR else 0)
-    with_images = 0
-    if zi < _NO_LID:
-        two_zi = 2.0 * zi
-        for k in range(n):
-            i = lo + k
-            h = he[src[i]]
-            z = zr[rec[i]]
-            sz = sz_out[k]
-            a = -0.5 / (sz * sz)
-            reach = a * (two_zi - h - z) ** 2 > -_IMAGE_CUTOFF
-            # plume above the lid (methods §3.1), well mixed, lid images (methods §3.2)
-            case = 1 if h > zi else (2 if sz >= _WELL_MIXED * zi else ((3 if z == 0.0 else 4) if reach else 0))
-            state[k] = case
-            with_images |= 1 if case == 3 else 0
-            for j in range(_IMAGE_PAIRS):
-                low = (j + 1) * two_zi - h
-                high = (j + 1) * two_zi + h
-                t_low = a * (low * low)
-                t_high = a * (high * high)
-                # an image term under exp(-700) cannot change a sum that holds one above exp(-40)
-                images[k, 2 * j] = (_NOTHING if t_low < _FAR else t_low) if case == 3 else 0.0
-                images[k, 2 * j + 1] = (_NOTHING if t_high < _FAR else t_high) if case == 3 else 0.0
-    return with_images > 0
+# Bits of a pair-hour's mode (see _block_terms).
+_EXACT = 1
+_MIXED = 2
+_GROUND_IMAGES = 4
+_FLAGPOLE_IMAGES = 8
+_FAR_LATERAL = 16
+_MORE_IMAGES = 32
+_NEAR = 64
+_FIX = _EXACT | _FLAGPOLE_IMAGES | _FAR_LATERAL | _MORE_IMAGES  # pair-hours finished one by one (see _block_sums)
+# The short route's sigma_z^2 and exponents are within a few ulps of the reference's; a case
+# within this relative margin of its boundary is decided by the reference's own operations.
+_UNSURE = 1e-12
+_ZERO = -746.0  # exp of an exponent below this is exactly 0 in double precision (exp(-745.14) < 2^-1075)
+_IMAGE_STEPS = 4  # lid image pairs summed in vector code; further ones one by one
+# The upper lid-image step (see _ground_images) is raised to at least exp(-200): the first upper
+# image is then still under exp(-160) times the lower one (exp(-40) <= step_low), far under half
+# an ulp, and later pairs of images, then under the tolerance, are smaller still; so the sum is
+# unchanged to the last bit, and no product of the recurrence comes near the subnormal range
+# (where every multiplication is slow).
+_IMAGE_FLOOR = -200.0
 
 
 @numba.njit(nogil=True, cache=True)
-def _hour_accumulate(lo, hi, src, rec, y, zr, qk, us, he, zi, sy, sz, lateral, below, above, images, state, far, total,
-                     element_sum):  # pragma: no cover - compiled
-    """Concentrations of pairs lo..hi from the exponentiated terms, added to the receptors' total."""
-    lid = zi < _NO_LID
-    sqrt_2pi = math.sqrt(2.0 * math.pi)
-    for i in range(lo, hi):
-        k = i - lo
-        flags = far[k]
-        s = src[i]
-        szk = sz[k]
-        e = lateral[k]
-        if flags & 1:
-            r = y[i] / sy[k]
-            e = np.exp(-0.5 * r * r)
-        if e == 0.0:
-            continue  # exactly nothing reaches this receptor
-        z = zr[rec[i]]
-        h = he[s]
-        a = -0.5 / (szk * szk)
-        eb = below[k]
-        if flags & 2:
-            eb = np.exp(a * (z - h) ** 2)
-        ea = above[k]
-        if flags & 4:
-            ea = np.exp(a * (z + h) ** 2)
-        v = eb + ea
+def _segments(first, lo, hi):  # pragma: no cover - compiled
+    """(stack in the batch, start, end) of the stacks' parts of pairs lo..hi of a :class:`_StackPairs`, one row each."""
+    s = np.searchsorted(first, lo, side="right") - 1
+    out = np.empty((len(first), 3), dtype=np.int64)
+    k = 0
+    while s < len(first) - 1 and first[s] < hi:
+        start, end = max(lo, first[s]), min(hi, first[s + 1])
+        if start < end:
+            out[k, 0], out[k, 1], out[k, 2] = s, start, end
+            k += 1
+        s += 1
+    return out[:k]
+
+
+@numba.njit(inline="always")
+def _columns(rows, start, stop):  # pragma: no cover - compiled
+    """Columns start..stop of the rows of a block's scratch."""
+    return (rows[0][start:stop], rows[1][start:stop], rows[2][start:stop], rows[3][start:stop], rows[4][start:stop],
+            rows[5][start:stop], rows[6][start:stop])
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _block_terms(lo, hi, s0, first, near_first, near_pair, near_x, y, z, syb2, szb2, per_stack, per_stack_hour,
+                 per_hour, flagpole, rows, mode):  # pragma: no cover - compiled
+    """The plume's terms for pairs lo..hi of a :class:`_StackPairs` batch from stack s0 in every hour of the group.
+
+    They are computed up to their exponentials. Pair-hours are laid out stack part by stack part,
+    hour by hour, pair by pair, over columns 0..used (used is returned) of ``rows``: the exponents
+    of the lateral term, of the plume and its ground image (below), of the steps of the lid
+    images (low, high; see :func:`_ground_images`) and of the ground image at a flagpole (above);
+    the factor the vertical term is multiplied by; and for pair-hours nearer than the distance
+    to final rise, (gradual rise / 3.5)^2. Each exponent row is written where it is used: above
+    only with ``flagpole`` receptors, low and high only when the group has a lid (zeros in its
+    hours without one). ``mode`` holds bits per pair-hour: _MIXED, _GROUND_IMAGES and
+    _FLAGPOLE_IMAGES say which vertical term applies, _NEAR that the last row holds its BID;
+    _FAR_LATERAL that the lateral exponent is under :data:`_FAR` (its exp is near or under the
+    smallest normal double, where vectorised exp is slow; stored as 0, and left to
+    :func:`_block_sums`); _EXACT that the pair-hour is left to :func:`_exact_concentration`: a
+    vertical exponent is under :data:`_FAR` or the case is within :data:`_UNSURE` of a boundary,
+    where the rounding of the short route taken here might decide otherwise than the reference
+    does. Stack-hours with the plume above the lid (nothing reaches the ground) have no pair-hours.
+    """
+    segments = _segments(first, lo, hi)
+    qk, diameter, vs = per_stack[0], per_stack[1], per_stack[2]
+    group_lid = np.any(per_hour[:, 0] < _NO_LID)
+    m = 0
+    for part in range(len(segments)):
+        local, start, end = segments[part]
+        s = s0 + local
+        # the near pairs of this part
+        listed = near_pair[near_first[local]:near_first[local + 1]]
+        near_lo = near_first[local] + np.searchsorted(listed, start)
+        near_hi = near_first[local] + np.searchsorted(listed, end)
+        for j in range(len(per_hour)):
+            zi, rs, stable = per_hour[j, 0], per_hour[j, 1], per_hour[j, 2] > 0.0
+            us, h, delta_h, fb, fm, xfb, xfm, xf = per_stack_hour[j, :, s]
+            if h > zi:
+                continue  # plume above the lid (methods §3.1)
+            b = delta_h / _BID_DIVISOR
+            qk_us = qk[s] / us
+            columns = _columns(rows, m, m + end - start)
+            part_y, part_z, part_syb2, part_szb2 = y[start:end], z[start:end], syb2[start:end], szb2[start:end]
+            state = mode[m:m + end - start]
+            _final_rise_terms(b * b, part_y, part_z, part_syb2, part_szb2, h, qk_us, zi, flagpole, columns, state)
+            if group_lid and not zi < _NO_LID:
+                columns[2][:] = 0.0  # no lid this hour: no images, but their rows go through exp
+                columns[3][:] = 0.0
+            for i in range(near_lo, near_hi):  # nearer than x_f: redone with the gradual rise (methods §2.3)
+                xi = near_x[i]
+                if xi >= xf:
+                    continue
+                xpb = max(min(xi, xfb), 1.0)  # as rise._gradual_rise
+                dh_b = 1.60 * np.cbrt(max(fb, 1e-10) * xpb * xpb) / us
+                beta = 1.0 / 3.0 + us / vs[s]
+                xpm = min(xi, xfm)
+                if stable:
+                    dh_m = np.cbrt(3.0 * fm * np.sin(rs * xpm / us) / (beta * beta * us * rs))
+                else:
+                    dh_m = np.cbrt(3.0 * fm * xpm / (beta * beta * us * us))
+                dh_m = min(dh_m, 3.0 * diameter[s] * vs[s] / us)
+                b = min(max(dh_b, dh_m), delta_h) / _BID_DIVISOR
+                k = near_pair[i] - start
+                _pair_terms(k, b * b, part_y, part_z, part_syb2, part_szb2, h, qk_us, zi, zi < _NO_LID, flagpole,
+                            columns, state)
+                columns[6][k] = b * b
+                state[k] |= _NEAR
+            m += end - start
+    return m
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _final_rise_terms(bid2, y, z, syb2, szb2, h, qk_us, zi, flagpole, columns, mode):  # pragma: no cover - compiled
+    """:func:`_pair_terms` of every pair with the final rise's BID; compiles to vector code.
+
+    Each case (lid, flagpole receptors) has a loop of its own, the other cases' work left out at
+    compile time.
+    """
+    n = len(y)
+    if zi < _NO_LID:
+        if flagpole:
+            for k in range(n):
+                _pair_terms(k, bid2, y, z, syb2, szb2, h, qk_us, zi, True, True, columns, mode)
+        else:
+            for k in range(n):
+                _pair_terms(k, bid2, y, z, syb2, szb2, h, qk_us, zi, True, False, columns, mode)
+    elif flagpole:
+        for k in range(n):
+            _pair_terms(k, bid2, y, z, syb2, szb2, h, qk_us, zi, False, True, columns, mode)
+    else:
+        for k in range(n):
+            _pair_terms(k, bid2, y, z, syb2, szb2, h, qk_us, zi, False, False, columns, mode)
+
+
+@numba.njit(inline="always")
+def _pair_terms(k, bid2, y, z, syb2, szb2, h, qk_us, zi, lid, flagpole, columns, mode):  # pragma: no cover - compiled
+    """Pair k's terms into column k of :func:`_block_terms`' rows; ``bid2`` is (gradual rise / 3.5)^2, ``lid`` zi < inf.
+
+    ``lid`` and ``flagpole`` are constants where it is inlined, so that the work of other cases is left out.
+    """
+    lateral_out, below_out, low_out, high_out, above_out, factor_out, _ = columns
+    # sigma^2 after BID (methods §2.3), sigma_z^2 capped (methods §2.4); one division and one
+    # square root instead of the reference's two of each: 1 / (sy sz) = sqrt(inv).
+    sy2 = syb2[k] + bid2
+    sz2_free = szb2[k] + bid2
+    sz2 = sz2_free if sz2_free < _CAP * _CAP else _CAP * _CAP
+    inv = 1.0 / (sy2 * sz2)
+    a = -0.5 * sy2 * inv  # -1 / (2 sz^2)
+    yk, zk = y[k], z[k]
+    lateral = -0.5 * (yk * yk) * (sz2 * inv)
+    below = a * ((zk - h) * (zk - h))  # the plume and its ground image (methods §3.2)
+    above = a * ((zk + h) * (zk + h))
+    # Under a lid: well mixed once sz >= 1.6 z_i, lid images where the nearest, at 2 z_i - h_e,
+    # is within exp(-40) (methods §3.2), as plume._vertical_term decides.
+    two_zi = 2.0 * zi
+    mixed_at = (_WELL_MIXED * zi) * (_WELL_MIXED * zi)
+    nearest = a * ((two_zi - h - zk) * (two_zi - h - zk))
+    mixed = lid & (sz2 >= mixed_at)
+    reach = lid & (sz2 < mixed_at) & (nearest > -_IMAGE_CUTOFF)
+    ground = reach & (zk == 0.0)
+    unsure = lid & ((abs(sz2 - mixed_at) <= _UNSURE * mixed_at)
+                    | (abs(nearest + _IMAGE_CUTOFF) <= _UNSURE * _IMAGE_CUTOFF))
+    reached = lateral >= _ZERO  # else nothing reaches the receptor
+    far = (below < _FAR) | (above < _FAR)
+    # one select per bit (nested conditionals would compile to branches, and no vector code)
+    mode[k] = ((_EXACT if reached & (far | unsure) else 0) | (_FAR_LATERAL if reached & (lateral < _FAR) else 0)
+               | (_MIXED if reached & mixed else 0) | (_GROUND_IMAGES if reached & ground else 0)
+               | (_FLAGPOLE_IMAGES if reached & reach & ~ground else 0))
+    lateral_out[k] = 0.0 if lateral < _FAR else lateral
+    below_out[k] = 0.0 if below < _FAR else below
+    if flagpole:
+        above_out[k] = 0.0 if above < _FAR else above
+    if lid:  # the steps of the lid images (see _ground_images)
+        high = a * two_zi * (two_zi + 2.0 * h)
+        low_out[k] = a * two_zi * (two_zi - 2.0 * h) if ground else 0.0
+        high_out[k] = (high if high > _IMAGE_FLOOR else _IMAGE_FLOOR) if ground else 0.0
+    # C = Q 10^6 V exp(-y^2 / 2 sy^2) / (2 pi u_s sy sz), eq. 1-1 (methods §3.2); well mixed,
+    # V = sqrt(2 pi) sz / z_i, so V / (sy sz) = sqrt(2 pi) / (z_i sy)
+    factor = qk_us * np.sqrt(sz2 * inv if mixed else inv) * (_SQRT_2PI / zi if mixed else 1.0)
+    factor_out[k] = factor if reached else 0.0
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _block_sums(lo, hi, s0, first, rec, y, z, syb2, szb2, per_stack, per_stack_hour, per_hour, flagpole, rows, mode,
+                pair_sum, sums, source_sum):  # pragma: no cover - compiled
+    """Concentrations of pairs lo..hi of the batch from stack s0 from :func:`_block_terms`' rows after exp, added up.
+
+    ``sums[j]`` gets every receptor's total in the group's hour j, ``source_sum[s]`` stack s's
+    part summed over the hours.
+    """
+    segments = _segments(first, lo, hi)
+    qk = per_stack[0]
+    m = 0
+    for part in range(len(segments)):
+        local, start, end = segments[part]
+        s = s0 + local
+        n = end - start
+        part_rec, part_y, part_z, part_sum = rec[start:end], y[start:end], z[start:end], pair_sum[:n]
+        part_syb2, part_szb2 = syb2[start:end], szb2[start:end]
+        part_sum[:] = 0.0
+        for j in range(len(per_hour)):
+            zi = per_hour[j, 0]
+            us, h, delta_h = per_stack_hour[j, 0, s], per_stack_hour[j, 1, s], per_stack_hour[j, 2, s]
+            if h > zi:
+                continue
+            columns = _columns(rows, m, m + n)
+            lateral, below, low, high, above, factor, near_bid2 = columns
+            state = mode[m:m + n]
+            _concentrations(flagpole, zi < _NO_LID, columns, state)  # the concentrations go over the lateral row
+            b = delta_h / _BID_DIVISOR
+            for k in range(n):
+                bits = state[k]
+                if bits & _FIX:
+                    bid2 = near_bid2[k] if bits & _NEAR else b * b
+                    sy, sz = np.sqrt(part_syb2[k] + bid2), min(np.sqrt(part_szb2[k] + bid2), _CAP)
+                    e = lateral[k]
+                    if bits & _FAR_LATERAL:
+                        r = part_y[k] / sy
+                        e = np.exp(-0.5 * r * r)  # as plume._concentration
+                    if bits & _EXACT:
+                        lateral[k] = _exact_concentration(part_z[k], h, sy, sz, e, qk[s], us, zi)
+                        continue
+                    e_below = below[k]
+                    v = e_below + (above[k] if flagpole else e_below)
+                    if bits & _MIXED:
+                        v = _SQRT_2PI * sz / zi
+                    elif bits & _FLAGPOLE_IMAGES:
+                        v += _images(part_z[k], h, sz, zi)
+                    elif bits & _GROUND_IMAGES:
+                        v += _ground_images(e_below, low[k], high[k])
+                    lateral[k] = qk[s] * v * e / (us * sy * sz)  # eq. 1-1 (methods §3.2), as plume._concentration
+            hour_sums = sums[j]
+            for k in range(n):
+                c = lateral[k]
+                hour_sums[part_rec[k]] += c
+                part_sum[k] += c
+            m += n
+        source_row = source_sum[s]
+        for k in range(n):
+            source_row[part_rec[k]] += part_sum[k]
+
+
+@numba.njit(nogil=True, cache=True, error_model="numpy")
+def _concentrations(flagpole, lid, columns, mode):  # pragma: no cover - compiled
+    """Concentrations over the lateral row, but of the pair-hours :func:`_block_sums` finishes (_FIX); vector code.
+
+    ``lid`` says whether the hour has one. Pair-hours with more lid images than
+    :data:`_IMAGE_STEPS` get _MORE_IMAGES.
+    """
+    lateral, below, low, high, above, factor, _ = columns
+    for k in range(len(lateral)):
+        bits = mode[k]
+        e_below = below[k]
+        v = e_below + (above[k] if flagpole else e_below)  # at ground level the two are equal
+        more = False
         if lid:
-            case = state[k]
-            if case == 1:
-                v = 0.0
-            elif case == 2:
-                v = sqrt_2pi * szk / zi
-            elif case >= 3:
-                two_zi = 2.0 * zi
-                total_images = 0.0
-                first = 1
-                if case == 3:
-                    for j in range(_IMAGE_PAIRS):
-                        e_low = images[k, 2 * j]
-                        e_high = images[k, 2 * j + 1]
-                        if e_low > 1.0:
-                            e_low = 0.0
-                        if e_high > 1.0:
-                            e_high = 0.0
-                        term = ((e_low + e_low) + e_high) + e_high  # z = 0: the terms at -/+ d are equal
-                        total_images += term
-                        first = j + 2
-                        if term < _REFLECTION_TOLERANCE:
-                            first = _MAX_REFLECTIONS + 1  # done
-                            break
-                for j in range(first, _MAX_REFLECTIONS + 1):  # further pairs at 2 j z_i -/+ h_e
-                    lo_j = j * two_zi - h
-                    hi_j = j * two_zi + h
-                    term = (np.exp(a * (z - lo_j) ** 2) + np.exp(a * (z + lo_j) ** 2)
-                            + np.exp(a * (z - hi_j) ** 2) + np.exp(a * (z + hi_j) ** 2))
-                    total_images += term
-                    if term < _REFLECTION_TOLERANCE:
-                        break
-                v += total_images
-        c = qk[s] * v * e / (us[s] * sy[k] * szk)  # eq. 1-1 (methods §3.2)
-        total[rec[i]] += c
-        element_sum[i] += c
+            # the first image pairs, as _ground_images sums them; only the pairs still summing
+            # advance (the others multiply by 1), so that no product comes near the subnormal range
+            step_low, step_high = low[k], high[k]
+            image_low, image_high = e_below * step_low, e_below * step_high
+            ratio = step_low * step_high
+            power = ratio
+            more = (bits & _GROUND_IMAGES) != 0
+            for _ in range(_IMAGE_STEPS):
+                term = ((image_low + image_low) + image_high) + image_high
+                v += term if more else 0.0
+                more &= term >= _REFLECTION_TOLERANCE
+                image_low *= step_low * power if more else 1.0
+                image_high *= step_high * power if more else 1.0
+                power *= ratio if more else 1.0
+            v = 1.0 if bits & _MIXED else v  # the factor holds V
+            mode[k] = bits | (_MORE_IMAGES if more else 0)
+        fixed = ((bits & _FIX) != 0) | more
+        lateral[k] = lateral[k] if fixed else factor[k] * v * lateral[k]
+
+
+@numba.njit(inline="always")
+def _ground_images(e0, step_low, step_high):  # pragma: no cover - compiled
+    """Lid images of a ground-level receptor: the sum over j of the pairs at 2 j z_i -/+ h_e (methods §3.2).
+
+    With e0 = exp(a h_e^2), a = -1 / (2 sz^2) and L = 2 z_i, the first pair is e0 step_low and
+    e0 step_high (step_low = exp(a L (L - 2 h_e)), step_high = exp(a L (L + 2 h_e))), and each
+    next pair is the one before times step_low (step_low step_high)^j, resp. step_high
+    (step_low step_high)^j: no further exp is needed, and every factor is <= 1. Summed, as
+    plume._vertical_term does, until a pair adds less than the reflection tolerance.
+    """
+    image_low, image_high = e0 * step_low, e0 * step_high
+    ratio = step_low * step_high
+    power = ratio
+    total = 0.0
+    for _ in range(_MAX_REFLECTIONS):
+        term = ((image_low + image_low) + image_high) + image_high  # z = 0: the terms at -/+ d are equal
+        total += term
+        if term < _REFLECTION_TOLERANCE:
+            break
+        image_low *= step_low * power
+        image_high *= step_high * power
+        power *= ratio
+    return total
+
+
+@numba.njit(nogil=True, cache=True)
+def _images(z, h, sz, zi):  # pragma: no cover - compiled
+    """Lid images at height z, term by term as plume._vertical_term sums them (methods §3.2)."""
+    a = -0.5 / (sz * sz)
+    two_zi = 2.0 * zi
+    total = 0.0
+    for j in range(1, _MAX_REFLECTIONS + 1):
+        low = j * two_zi - h
+        high = j * two_zi + h
+        term = (np.exp(a * (z - low) ** 2) + np.exp(a * (z + low) ** 2)
+                + np.exp(a * (z - high) ** 2) + np.exp(a * (z + high) ** 2))
+        total += term
+        if term < _REFLECTION_TOLERANCE:
+            break
+    return total
+
+
+@numba.njit(nogil=True, cache=True)
+def _exact_concentration(z, h, sy, sz, e, qk, us, zi):  # pragma: no cover - compiled
+    """One pair-hour's concentration the way plume._concentration computes it, given the lateral term ``e``."""
+    if e == 0.0:
+        return 0.0  # exactly nothing reaches this receptor
+    a = -0.5 / (sz * sz)
+    below = np.exp(a * (z - h) ** 2)
+    v = below + (np.exp(a * (z + h) ** 2) if z != 0.0 else below)  # at ground level the two are equal
+    if zi < _NO_LID:
+        if sz >= _WELL_MIXED * zi:
+            v = _SQRT_2PI * sz / zi
+        elif a * (2.0 * zi - h - z) ** 2 > -_IMAGE_CUTOFF:
+            v += _images(z, h, sz, zi)
+    return qk * v * e / (us * sy * sz)  # eq. 1-1 (methods §3.2)
 
 
 # ------------------------------------------------------------------ a whole run
@@ -579,15 +896,22 @@ class RunResult:
             return np.nanmax(np.where(np.isnan(self.daily_mean_ug_m3), -np.inf, self.daily_mean_ug_m3), axis=0)
 
 
-def split_tasks(groups: list[np.ndarray], n_tasks: int) -> list[list[np.ndarray]]:
-    """Deal hour groups into ``n_tasks`` tasks of about equal hours (largest groups first)."""
-    n_tasks = max(1, min(n_tasks, len(groups)))
+def split_tasks(met: HourlyMet, groups: list[np.ndarray], n_tasks: int) -> list[list[np.ndarray]]:
+    """Deal hour groups into ``n_tasks`` tasks of about equal hours (largest first).
+
+    Groups with the same wind direction go to the same task, one after the other, so that
+    :func:`run_hours` takes their geometry once.
+    """
+    bundles: dict[float, list[np.ndarray]] = {}
+    for group in groups:
+        bundles.setdefault(float(met.wind_from_deg[group[0]]), []).append(group)
+    n_tasks = max(1, min(n_tasks, len(bundles)))
     tasks: list[list[np.ndarray]] = [[] for _ in range(n_tasks)]
     load = [0] * n_tasks
-    for group in sorted(groups, key=len, reverse=True):
+    for bundle in sorted(bundles.values(), key=lambda b: sum(len(g) for g in b), reverse=True):
         k = load.index(min(load))
-        tasks[k].append(group)
-        load[k] += len(group)
+        tasks[k].extend(bundle)
+        load[k] += sum(len(g) for g in bundle)
     return tasks
 
 
@@ -620,7 +944,7 @@ def run(st: Stacks, met: HourlyMet, receptors: Receptors, model: Model = Model()
     calm = np.flatnonzero(met.calm)
     if tasks is None:
         tasks = sum(client.nthreads().values()) if client is not None else (os.cpu_count() or 1)
-    plan = split_tasks(groups, tasks) if groups else [[]]
+    plan = split_tasks(met, groups, tasks) if groups else [[]]
     args = [(st, met, receptors, part, day_of_hour, len(day_dates), model, calm if k == 0 else None)
             for k, part in enumerate(plan)]
     if client is not None:
