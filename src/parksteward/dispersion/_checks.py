@@ -54,3 +54,15 @@ def stability_index(value, name: str = "stability") -> np.ndarray:
             raise DispersionInputError(name, f"unknown stability class {letter!r}, expected one of A-F")
         out[i] = STABILITY_CLASSES.index(letter) + 1
     return out.reshape(array.shape)
+
+
+def filled(value, shape: tuple, where=None, fill=None) -> np.ndarray:
+    """``value`` broadcast to ``shape`` as a writable copy, with ``fill`` wherever ``where`` is False.
+
+    Result objects report every field at the receptors' shape; a quantity that means nothing at a
+    receptor (a sigma upwind, inside a volume source) is reported as ``fill`` there.
+    """
+    out = np.broadcast_to(value, shape).copy()
+    if fill is not None:
+        out[~np.broadcast_to(where, shape)] = fill
+    return out

@@ -612,10 +612,7 @@ def _point(q, hs, d, vs, ts, ta, x, y, zr, stab, u10, zi_given, o) -> PointResul
     shape = np.shape(c)
 
     def full(a, upwind=None):
-        out = np.broadcast_to(a, shape).copy()
-        if upwind is not None:
-            out[~np.broadcast_to(downwind, shape)] = upwind
-        return out
+        return _checks.filled(a, shape, downwind, upwind)
 
     return PointResult(
         c_ug_m3=c, x_m=full(x), y_m=full(y), receptor_height_m=full(zr), he_m=full(he), h_prime_m=full(h_prime),

@@ -266,10 +266,7 @@ def volume_source(q_g_s, release_height_m, sigma_y0_m, sigma_z0_m, x_m, *, y_m=0
     shape = c.shape
 
     def full(a, inside=None):
-        out = np.broadcast_to(a, shape).copy()
-        if inside is not None:
-            out[~np.broadcast_to(outside, shape)] = inside
-        return out
+        return _checks.filled(a, shape, outside, inside)
 
     return VolumeResult(
         c_ug_m3=c, sigma_y_m=full(sy, 0.0), sigma_z_m=full(sz, 0.0), x_y_m=full(xy), x_z_m=full(xz), he_m=full(h),

@@ -60,7 +60,7 @@ def build_inputs(session: Session, scenario: Scenario, *, base_dir: Path = Path(
     projection = LocalProjection(centre.x, centre.y)
     notes: list[str] = []
     stacks, rows = _stacks(session, scenario, park, projection, actor)
-    met = _met(session, scenario, park, base_dir, actor, notes)
+    met = _met(session, scenario, park, centre, base_dir, actor, notes)
     receptors, lon, lat = _receptors(session, scenario, park, projection, actor)
     footprint = None
     if scenario.sources.enterprises and len(scenario.sources.enterprises) == 1 and not scenario.sources.stacks:
@@ -126,9 +126,8 @@ def _stacks(session, scenario: Scenario, park: Park, projection: LocalProjection
     return stacks, rows
 
 
-def _met(session, scenario: Scenario, park: Park, base_dir: Path, actor: Actor, notes: list[str]) -> HourlyMet:
+def _met(session, scenario: Scenario, park: Park, centre, base_dir: Path, actor: Actor, notes: list[str]) -> HourlyMet:
     spec = scenario.meteorology
-    centre = shape(park.boundary).centroid
     try:
         if spec.synthetic_year is not None:
             from parksteward.sim.weather import synthetic_year
