@@ -43,6 +43,7 @@ def b_objects(world):
         "/api/v1/dispersion/runs/{run_id}": 1,
         "/api/v1/dispersion/runs/{run_id}/contours": 1,
         "/api/v1/dispersion/runs/{run_id}/receptors.csv": 1,
+        "/api/v1/dispersion/runs/{run_id}/hourly.csv": 1,
     }
 
 
@@ -96,6 +97,7 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/dispersion/runs/{run_id}"): 404,
     ("GET", "/api/v1/dispersion/runs/{run_id}/contours"): 404,
     ("GET", "/api/v1/dispersion/runs/{run_id}/receptors.csv"): 404,
+    ("GET", "/api/v1/dispersion/runs/{run_id}/hourly.csv"): 404,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({

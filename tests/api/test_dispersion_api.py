@@ -33,6 +33,10 @@ def test_a_run_goes_from_queued_to_done_with_its_results(client, world, login):
     assert contours.status_code == 200 and contours.json()["type"] == "FeatureCollection"
     csv = client.get(f"/api/v1/dispersion/runs/{run['id']}/receptors.csv", headers=steward)
     assert csv.status_code == 200 and len(csv.text.splitlines()) == 1 + 81 + 1  # header, grid, sensitive receptor
+    hourly = client.get(f"/api/v1/dispersion/runs/{run['id']}/hourly.csv", headers=steward)
+    assert hourly.status_code == 200
+    lines = hourly.text.splitlines()
+    assert lines[0] == "hour_utc,calm,长芦社区" and len(lines) == 1 + 24  # the sensitive receptor, hour by hour
     listed = client.get("/api/v1/dispersion/runs", headers=steward).json()
     assert listed["count"] == 1 and listed["data"][0]["id"] == run["id"]
 

@@ -70,8 +70,8 @@ def test_registry_run_writes_statistics_receptors_and_contours(session, world, t
     summary = outcome.summary
     assert summary["stacks"] == 2 and summary["hours"] == 72
     assert summary["receptors"] == 15 * 15 + 1  # the grid and the registry's sensitive receptor
-    assert [s["q_g_s"] for s in summary["top_stacks_at_max_annual"]][:1] in ([20.0], [5.0])
-    assert {s["stack"] for s in summary["top_stacks_at_max_annual"]} <= {f"{CREDIT_A}/DA001", f"{CREDIT_B}/DA001"}
+    assert [s["q_g_s"] for s in summary["top_sources_at_max_annual"]][:1] in ([20.0], [5.0])
+    assert {s["source"] for s in summary["top_sources_at_max_annual"]} <= {f"{CREDIT_A}/DA001", f"{CREDIT_B}/DA001"}
     assert summary["sensitive_receptors"][0]["receptor"] == "长芦社区"
     assert summary["max_percentile_daily"]["percentile"] == 0.98  # SO2: 98th (HJ 663-2013 via HJ 2.2)
     paths = write_outputs(outcome, tmp_path / "out")
@@ -114,7 +114,7 @@ def test_bad_scenarios_name_the_field(data, named):
 def test_unknown_registry_rate_is_named(session, world, tmp_path):
     scenario = parse_scenario({"pollutant": "SO2", "meteorology": {"synthetic_year": 2025, "hours": 2},
                                "sources": {"rates_g_s": {"nobody/DA009": 1.0}}})
-    with pytest.raises(InvalidInput, match="sources.rates_g_s: no registry stack named nobody/DA009"):
+    with pytest.raises(InvalidInput, match="sources.rates_g_s: no registry source named nobody/DA009"):
         run_scenario(session, scenario, base_dir=tmp_path)
 
 
@@ -216,3 +216,69 @@ def test_cli_names_an_unreachable_scheduler(database_url, tmp_path):
                                       "--scheduler", "tcp://127.0.0.1:9", "--scheduler-timeout", "1"])
     assert result.exit_code == 1
     assert "cannot reach the dask scheduler at tcp://127.0.0.1:9" in result.output
+
+
+def test_registry_fugitive_area_is_modelled_as_its_rectangle(session, world, tmp_path):
+    # A 200 m x 100 m tank farm whose long side points to bearing 30 deg, released at 5 m, 0.5 g/s.
+    from parksteward.access.actor import SYSTEM
+    from parksteward.dispersion.area import area_source
+    from parksteward.registry import service
+
+    geod = Geod(ellps="WGS84")
+    centre = (118.79, 32.25)
+    corners = []
+    for along, across in ((100, 50), (-100, 50), (-100, -50), (100, -50)):
+        lon, lat, _ = geod.fwd(*centre, 30.0, along)
+        lon, lat, _ = geod.fwd(lon, lat, 120.0, across)
+        corners.append([lon, lat])
+    service.emission_sources.create(session, SYSTEM, {
+        "enterprise_id": world.enterprise["a"], "code": "MF0001", "name": "储罐区无组织排放", "kind": "fugitive_area",
+        "lon": centre[0], "lat": centre[1], "area": {"type": "Polygon", "coordinates": [corners + [corners[0]]]},
+        "release_height_m": 5.0})
+    session.commit()
+    # wind from 210 deg blows along the long side; a receptor 500 m downwind on the centreline
+    _one_hour_csv(tmp_path / "met.csv", direction=210.0)
+    lon, lat, _ = geod.fwd(*centre, 30.0, 500.0)
+    scenario = parse_scenario({
+        "pollutant": "SO2", "meteorology": {"csv": "met.csv"},
+        "sources": {"enterprises": [CREDIT_A], "rates_g_s": {f"{CREDIT_A}/DA001": 0.0, f"{CREDIT_A}/MF0001": 0.5}},
+        "receptors": {"grid": None, "sensitive": False, "discrete": [{"name": "downwind", "lon": lon, "lat": lat}]},
+    })
+    outcome = run_scenario(session, scenario, base_dir=tmp_path)
+    row = outcome.inputs.source_rows[1]
+    assert row["kind"] == "area" and row["name"] == f"{CREDIT_A}/MF0001"
+    assert row["length_m"] == pytest.approx(200.0, abs=0.05) and row["width_m"] == pytest.approx(100.0, abs=0.05)
+    assert row["bearing_deg"] == pytest.approx(30.0, abs=0.02)
+    summary = outcome.summary
+    assert summary["stacks"] == 1 and summary["area_sources"] == 1
+    direct = area_source(0.5 / (200 * 100), 5.0, 200.0, 100.0, 500.0, stability="D", u10_m_s=5.0,
+                         mixing_height_m=1600.0).c_ug_m3
+    assert summary["max_1h"]["value_ug_m3"] == pytest.approx(float(direct), rel=1e-3)
+    assert summary["top_sources_at_max_annual"][0]["kind"] == "area"
+    # the discrete receptor's hours above the SO2 1-h limit, and its hourly value
+    assert summary["sensitive_receptors"][0]["hours_above_1h_limit"] == int(float(direct) > 500.0)
+    paths = write_outputs(outcome, tmp_path / "out")
+    lines = paths["hourly"].read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "hour_utc,calm,downwind" and lines[1].startswith("2025-06-01T04:00:00Z,0,")
+    assert float(lines[1].split(",")[2]) == pytest.approx(float(direct), rel=1e-3)
+
+
+def test_scenario_area_and_volume_sources_only(session, world, tmp_path):
+    _one_hour_csv(tmp_path / "met.csv", direction=0.0, klass="F", speed=2.0)  # from the north: plumes go south
+    geod = Geod(ellps="WGS84")
+    lon, lat, _ = geod.fwd(*CENTRE, 180.0, 800.0)
+    scenario = parse_scenario({
+        "pollutant": "NO2", "meteorology": {"csv": "met.csv"},
+        "sources": {"registry": False,
+                    "areas": [{"name": "pond", "lon": CENTRE[0], "lat": CENTRE[1], "length_m": 80, "width_m": 40,
+                               "emission_g_s": 0.2}],
+                    "volumes": [{"name": "bay", "lon": CENTRE[0], "lat": CENTRE[1], "release_height_m": 4,
+                                 "sigma_y0_m": 3, "sigma_z0_m": 2, "emission_g_s": 0.1}]},
+        "receptors": {"grid": {"nx": 5, "ny": 5, "spacing_m": 400}, "sensitive": False,
+                      "discrete": [{"name": "south", "lon": lon, "lat": lat}]},
+    })
+    summary = run_scenario(session, scenario, base_dir=tmp_path).summary
+    assert summary["stacks"] == 0 and summary["area_sources"] == 1 and summary["volume_sources"] == 1
+    south = summary["sensitive_receptors"][0]
+    assert south["receptor"] == "south" and south["max_1h_ug_m3"] > 0
+    assert {s["kind"] for s in summary["top_sources_at_max_annual"]} <= {"area", "volume"}

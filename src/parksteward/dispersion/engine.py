@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-from parksteward.dispersion import _checks, plume, rise, sigma, wind
+from parksteward.dispersion import _checks, fugitive, plume, rise, sigma, wind
 from parksteward.dispersion.errors import DispersionInputError
 from parksteward.dispersion.meteorology import HourlyMet
 from parksteward.dispersion.receptors import Receptors
@@ -115,6 +115,12 @@ def stacks(name, x_m, y_m, stack_height_m, diameter_m, exit_velocity_m_s, exit_t
         column("exit_temperature_k", exit_temperature_k, _checks.positive, "K"),
         column("q_g_s", q_g_s, _checks.non_negative, "g/s"),
     )
+
+
+def no_stacks() -> Stacks:
+    """A run without point sources."""
+    empty = np.zeros(0)
+    return Stacks((), *(empty,) * 7)
 
 
 @dataclass(frozen=True)
@@ -231,14 +237,22 @@ class Partial:
     day_hours: np.ndarray  # (D,) hours per day (calm ones too)
     annual_sum: np.ndarray  # (R,)
     noncalm_hours: int
-    source_sum: np.ndarray  # (S, R) per-stack sums over the non-calm hours
-    element_hours: int = 0  # (stack, receptor, hour) evaluations made downwind
+    source_sum: np.ndarray  # (S, R) per-source sums over the non-calm hours
+    element_hours: int = 0  # (source, receptor, hour) evaluations made downwind
+    thresholds: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (T,) [ug/m3]
+    hours_above: np.ndarray | None = None  # (T, R) hours above each threshold
+    series_receptors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (K,)
+    series: np.ndarray | None = None  # (hours of the met, K) hourly values of the series receptors
 
     @classmethod
-    def empty(cls, n_stacks: int, n_receptors: int, n_days: int) -> Partial:
+    def empty(cls, n_sources: int, n_receptors: int, n_days: int, thresholds=(), series_receptors=(),
+              n_hours: int = 0) -> Partial:
+        thresholds = np.asarray(thresholds, dtype=float).reshape(-1)
+        keep = np.asarray(series_receptors, dtype=np.int64).reshape(-1)
         return cls(np.zeros(n_receptors), np.full(n_receptors, -1, dtype=np.int64), np.zeros((n_days, n_receptors)),
                    np.zeros(n_days, dtype=np.int64), np.zeros(n_days, dtype=np.int64), np.zeros(n_receptors), 0,
-                   np.zeros((n_stacks, n_receptors)))
+                   np.zeros((n_sources, n_receptors)), 0, thresholds,
+                   np.zeros((len(thresholds), n_receptors), dtype=np.int64), keep, np.zeros((n_hours, len(keep))))
 
     def add_hour(self, hour: int, day: int, total: np.ndarray | None) -> None:
         """Account one hour (``total`` None for a calm hour)."""
@@ -252,6 +266,10 @@ class Partial:
         self.day_noncalm[day] += 1
         self.annual_sum += total
         self.noncalm_hours += 1
+        for t, threshold in enumerate(self.thresholds):
+            self.hours_above[t] += total > threshold
+        if len(self.series_receptors):
+            self.series[hour] = total[self.series_receptors]
 
     def merge(self, other: Partial) -> Partial:
         higher = other.max_1h > self.max_1h  # ties keep the earlier task's hour: merged in task order
@@ -264,6 +282,8 @@ class Partial:
         self.noncalm_hours += other.noncalm_hours
         self.source_sum += other.source_sum
         self.element_hours += other.element_hours
+        self.hours_above += other.hours_above
+        self.series += other.series  # every hour is in one task only; the others hold 0 there
         return self
 
 
@@ -279,16 +299,21 @@ def hour_groups(met: HourlyMet) -> list[np.ndarray]:
 
 
 def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.ndarray], day_of_hour: np.ndarray,
-              n_days: int, model: Model = Model(), calm_hours: np.ndarray | None = None, progress=None) -> Partial:
+              n_days: int, model: Model = Model(), calm_hours: np.ndarray | None = None, progress=None,
+              fugitives: fugitive.Fugitives | None = None, thresholds=(), series_receptors=()) -> Partial:
     """Accumulate the hours of ``groups`` (from :func:`hour_groups`) and ``calm_hours``.
 
     ``day_of_hour`` maps every hour of ``met`` to its local day (0 .. n_days-1). ``progress``,
     when given, is called with the number of hours done after each group. Consecutive groups
-    with the same wind direction share their geometry (see :func:`split_tasks`).
+    with the same wind direction share their geometry (see :func:`split_tasks`). Area and volume
+    sources (``fugitives``) are added by :class:`~parksteward.dispersion.fugitive.GroupFields`;
+    ``thresholds`` [ug/m3] get hours-above counts, ``series_receptors`` (indices) their hourly values.
     """
     model.check()
+    fugitives = fugitives if fugitives is not None and len(fugitives) else None
     n_s, n_r = len(st), len(receptors.x_m)
-    out = Partial.empty(n_s, n_r, n_days)
+    out = Partial.empty(n_s + (len(fugitives) if fugitives else 0), n_r, n_days, thresholds, series_receptors,
+                        len(met))
     for hour in (calm_hours if calm_hours is not None else ()):
         out.add_hour(int(hour), int(day_of_hour[hour]), None)
     zr = np.ascontiguousarray(receptors.z_flag_m, dtype=float)
@@ -303,7 +328,7 @@ def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.
     # steps in groups with a lid, above with flagpole receptors
     exponent_rows = {lid: [(0, 4 if lid else 2)] + ([(4, 5)] if flagpole else []) for lid in (False, True)}
     for bundle in _same_direction(met, groups):
-        classes = [_GroupHours(st, met, group, model) for group in bundle]
+        classes = [_GroupHours(st, met, group, model) for group in bundle] if n_s else []
         totals = [np.zeros((len(group), n_r)) for group in bundle]
         theta = math.radians(float(met.wind_from_deg[bundle[0][0]]))
         # A few stacks at a time, so that their pairs stay in the core's cache from the sigma
@@ -326,12 +351,27 @@ def run_hours(st: Stacks, met: HourlyMet, receptors: Receptors, groups: list[np.
                                 hours.per_stack_hour, hours.per_hour, flagpole, rows, mode, pair_sum, sums,
                                 out.source_sum)
                 out.element_hours += n * len(hours.group)
+        if fugitives is not None:
+            _add_fugitives(fugitives, met, receptors, model, bundle, totals, out)
         for group, sums in zip(bundle, totals):
             for j, hour in enumerate(group):
                 out.add_hour(int(hour), int(day_of_hour[hour]), sums[j])
             if progress is not None:
                 progress(len(group))
     return out
+
+
+def _add_fugitives(fugitives: fugitive.Fugitives, met: HourlyMet, receptors: Receptors, model: Model,
+                   bundle: list[np.ndarray], totals: list[np.ndarray], out: Partial) -> None:
+    """Area and volume sources' concentrations in the hours of a bundle, added to its totals and source sums."""
+    heights = fugitives.release_height_m
+    source_sum = out.source_sum[out.source_sum.shape[0] - len(fugitives):]
+    for group, sums in zip(bundle, totals):
+        fields = fugitive.GroupFields(fugitives.areas, fugitives.volumes, receptors, float(met.wind_from_deg[group[0]]),
+                                      int(met.stability[group[0]]), model.sigmas)
+        for j, hour in enumerate(group):
+            fields.add_hour(fugitive.release_hour(heights, met, int(hour), model.land), heights, sums[j], source_sum)
+        out.element_hours += fields.pairs * len(group)
 
 
 def _same_direction(met: HourlyMet, groups: list[np.ndarray]):
@@ -884,16 +924,28 @@ class RunResult:
     daily_dates: np.ndarray  # (D,) local dates, datetime64[D]
     daily_mean_ug_m3: np.ndarray  # (D, R), NaN where the day has too few hours
     annual_mean_ug_m3: np.ndarray
-    source_annual_mean_ug_m3: np.ndarray  # (S, R) each stack's part of the annual mean
+    source_annual_mean_ug_m3: np.ndarray  # (S, R) each source's part of the annual mean (stacks, areas, volumes)
     hours: int
     calm_hours: int
-    element_hours: int  # downwind (stack, receptor, hour) evaluations
-    stack_names: tuple[str, ...] = field(default=())
+    element_hours: int  # downwind (source, receptor, hour) evaluations
+    stack_names: tuple[str, ...] = field(default=())  # the names of the S sources, in order
+    thresholds_ug_m3: np.ndarray = field(default_factory=lambda: np.zeros(0))  # (T,)
+    hours_above: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.int64))  # (T, R)
+    series_receptors: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))  # (K,) indices
+    series_ug_m3: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # (met hours, K); calm hours 0
 
     @property
     def max_24h_ug_m3(self) -> np.ndarray:
         with np.errstate(invalid="ignore"):
             return np.nanmax(np.where(np.isnan(self.daily_mean_ug_m3), -np.inf, self.daily_mean_ug_m3), axis=0)
+
+    @property
+    def source_names(self) -> tuple[str, ...]:
+        return self.stack_names
+
+
+#: Most receptors whose hourly series a run keeps (hours x receptors values in memory).
+MAX_SERIES_RECEPTORS = 2_000
 
 
 def split_tasks(met: HourlyMet, groups: list[np.ndarray], n_tasks: int) -> list[list[np.ndarray]]:
@@ -915,14 +967,18 @@ def split_tasks(met: HourlyMet, groups: list[np.ndarray], n_tasks: int) -> list[
     return tasks
 
 
-def run(st: Stacks, met: HourlyMet, receptors: Receptors, model: Model = Model(), *, tz: str | float = "Asia/Shanghai",
-        min_valid_hours: int = 20, tasks: int | None = None, client=None, progress=None) -> RunResult:
+def run(st: Stacks | None, met: HourlyMet, receptors: Receptors, model: Model = Model(), *,
+        tz: str | float = "Asia/Shanghai", min_valid_hours: int = 20, tasks: int | None = None, client=None,
+        progress=None, fugitives: fugitive.Fugitives | None = None, thresholds_ug_m3=(),
+        series_receptors=()) -> RunResult:
     """Run the model over every hour of ``met`` and return the statistics.
 
     Parameters
     ----------
-    st, met, receptors, model
-        Stacks, hourly meteorology, receptors and model options.
+    st : Stacks or None
+        Point sources (None or empty when the run has area or volume sources only).
+    met, receptors, model
+        Hourly meteorology, receptors and model options.
     tz : str or float
         The park's time zone (or UTC offset in hours) for daily means.
     min_valid_hours : int
@@ -933,10 +989,32 @@ def run(st: Stacks, met: HourlyMet, receptors: Receptors, model: Model = Model()
         Run the tasks on this dask cluster instead of local threads; results are identical.
     progress : callable, optional
         Called with a number of hours done (local threads only).
+    fugitives : fugitive.Fugitives, optional
+        Area and volume sources.
+    thresholds_ug_m3 : sequence of float
+        Hourly values [ug/m3] (e.g. the 1-h limit) whose exceedances are counted per receptor:
+        ``hours_above[t, r]`` is the number of hours receptor r was above threshold t.
+    series_receptors : sequence of int
+        Receptors (indices) whose hourly values are kept, ``series_ug_m3[hour, k]``; at most
+        :data:`MAX_SERIES_RECEPTORS`.
     """
     model.check()
-    if len(receptors.x_m) == 0:
+    st = st if st is not None else no_stacks()
+    fugitives = fugitives if fugitives is not None else fugitive.Fugitives()
+    if len(st) + len(fugitives) == 0:
+        raise DispersionInputError("sources", "at least one stack, area or volume source is needed")
+    n_r = len(receptors.x_m)
+    if n_r == 0:
         raise DispersionInputError("receptors", "at least one receptor is needed")
+    thresholds = np.asarray(thresholds_ug_m3, dtype=float).reshape(-1)
+    if not np.all(np.isfinite(thresholds)):
+        raise DispersionInputError("thresholds_ug_m3", "must be finite numbers")
+    keep = np.asarray(series_receptors, dtype=np.int64).reshape(-1)
+    if len(keep) > MAX_SERIES_RECEPTORS:
+        raise DispersionInputError("series_receptors", f"{len(keep)} receptors asked for, at most "
+                                   f"{MAX_SERIES_RECEPTORS} (use hourly() for more, hour by hour)")
+    if len(keep) and (keep.min() < 0 or keep.max() >= n_r):
+        raise DispersionInputError("series_receptors", f"indices must be 0..{n_r - 1}")
     dates = local_dates(met.time_utc, tz)
     day_dates, day_of_hour = np.unique(dates, return_inverse=True)
     day_of_hour = day_of_hour.ravel()
@@ -947,14 +1025,15 @@ def run(st: Stacks, met: HourlyMet, receptors: Receptors, model: Model = Model()
     plan = split_tasks(met, groups, tasks) if groups else [[]]
     args = [(st, met, receptors, part, day_of_hour, len(day_dates), model, calm if k == 0 else None)
             for k, part in enumerate(plan)]
+    extra = {"fugitives": fugitives, "thresholds": thresholds, "series_receptors": keep}
     if client is not None:
-        futures = [client.submit(run_hours, *a, pure=False) for a in args]
+        futures = [client.submit(run_hours, *a, pure=False, **extra) for a in args]
         partials = client.gather(futures)
     elif len(args) == 1:
-        partials = [run_hours(*args[0], progress=progress)]
+        partials = [run_hours(*args[0], progress=progress, **extra)]
     else:
         with ThreadPoolExecutor(max_workers=len(args), thread_name_prefix="dispersion") as pool:
-            partials = list(pool.map(lambda a: run_hours(*a, progress=progress), args))
+            partials = list(pool.map(lambda a: run_hours(*a, progress=progress, **extra), args))
     total = partials[0]
     for part in partials[1:]:
         total.merge(part)
@@ -964,4 +1043,30 @@ def run(st: Stacks, met: HourlyMet, receptors: Receptors, model: Model = Model()
     daily = np.where(valid[:, None], total.day_sum / divisor[:, None], np.nan)
     n = max(total.noncalm_hours, 1)
     return RunResult(total.max_1h, total.max_hour, day_dates, daily, total.annual_sum / n, total.source_sum / n,
-                     total.noncalm_hours, len(calm), total.element_hours, st.name)
+                     total.noncalm_hours, len(calm), total.element_hours, st.name + fugitives.name, thresholds,
+                     total.hours_above, keep, total.series)
+
+
+def hourly(st: Stacks | None, met: HourlyMet, receptors: Receptors, model: Model = Model(), *,
+           fugitives: fugitive.Fugitives | None = None, hours=None, by_source: bool = False):
+    """Hourly concentrations [ug/m3], one hour at a time in time order: ``(hour index, values)``.
+
+    ``values`` has one element per receptor, or with ``by_source`` one row per source (stacks,
+    then areas, then volumes) by receptors. Each hour is evaluated on its own (the plain
+    evaluation), so this suits a few receptors over many hours, or many receptors over a few,
+    holding one hour at a time; for statistics over a year use :func:`run`.
+    """
+    model.check()
+    st = st if st is not None else no_stacks()
+    fugitives = fugitives if fugitives is not None else fugitive.Fugitives()
+    indices = range(len(met)) if hours is None else hours
+    for hour in indices:
+        hour = int(hour)
+        parts = []
+        if len(st):
+            parts.append(plain_hour(st, met, receptors, hour, model))
+        if len(fugitives):
+            parts.append(fugitive.plain_hour(fugitives.areas, fugitives.volumes, met, receptors, hour, model.land,
+                                             model.sigmas))
+        values = np.concatenate(parts) if len(parts) > 1 else parts[0]
+        yield hour, (values if by_source else values.sum(axis=0))

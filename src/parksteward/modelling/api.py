@@ -78,3 +78,12 @@ def run_contours(run_id: int, session: SessionDep, actor: ActorDep):
             summary="Every receptor's statistics (CSV)")
 def run_receptors(run_id: int, session: SessionDep, actor: ActorDep):
     return PlainTextResponse(_finished(_get(session, actor, run_id)).receptors_csv, media_type="text/csv")
+
+
+@router.get("/runs/{run_id}/hourly.csv", response_class=PlainTextResponse,
+            summary="Hourly values at the run's sensitive and discrete receptors (CSV)")
+def run_hourly(run_id: int, session: SessionDep, actor: ActorDep):
+    run = _finished(_get(session, actor, run_id))
+    if run.hourly_csv is None:
+        raise NotFound(f"run {run_id} has no sensitive or discrete receptors, so no hourly values")
+    return PlainTextResponse(run.hourly_csv, media_type="text/csv")

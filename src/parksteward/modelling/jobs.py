@@ -83,6 +83,8 @@ class RunQueue:
                 run.summary = outcome.summary
                 run.contours = report.contours(outcome.inputs, outcome.result)
                 run.receptors_csv = report.receptor_csv(outcome.inputs, outcome.result)
+                if len(outcome.result.series_receptors):
+                    run.hourly_csv = report.hourly_csv(outcome.inputs, outcome.result)
                 run.state, run.hours_done = "done", run.hours_total
             except (ParkStewardError, DispersionInputError) as exc:
                 session.rollback()

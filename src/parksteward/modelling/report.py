@@ -58,8 +58,10 @@ def summary(inputs: RunInputs, result: RunResult) -> dict:
     out: dict = {
         "scenario": scenario.name, "park": inputs.park_name, "pollutant": scenario.pollutant,
         "zone_class": inputs.zone_class, "land": scenario.land, "timezone": inputs.timezone,
-        "model": "ISC3 regulatory Gaussian plume (flat terrain, no building downwash), methods of SCREEN3",
-        "stacks": len(inputs.stacks), "receptors": len(inputs.receptors.x_m),
+        "model": "ISC3 regulatory Gaussian plume: point, area and volume sources (flat terrain, no building "
+                 "downwash), methods of SCREEN3",
+        "stacks": len(inputs.stacks), "area_sources": len(inputs.fugitives.areas),
+        "volume_sources": len(inputs.fugitives.volumes), "receptors": len(inputs.receptors.x_m),
         "hours": len(met), "calm_hours": int(result.calm_hours),
         "first_hour_utc": str(met.time_utc[0]) + "Z", "last_hour_utc": str(met.time_utc[-1]) + "Z",
         "stability": met.stability_method, "mixing_height": met.mixing_height_method,
@@ -91,8 +93,11 @@ def summary(inputs: RunInputs, result: RunResult) -> dict:
         exceed["24h_days_max"] = int(days.sum(axis=0).max())
     if "annual" in limits:
         exceed["annual_receptors"] = int(np.sum(result.annual_mean_ug_m3 > limits["annual"].value_ug_m3))
+    above = hours_above_1h(result)
     if "1h" in limits:
         exceed["1h_receptors_with_a_max_above"] = int(np.sum(result.max_1h_ug_m3 > limits["1h"].value_ug_m3))
+        if above is not None:
+            exceed["1h_hours_max"] = int(above.max())
     out["exceedances"] = exceed
     try:
         c0 = stats.screening_c0_ug_m3(pollutant_name(scenario.pollutant))
@@ -103,35 +108,67 @@ def summary(inputs: RunInputs, result: RunResult) -> dict:
         d10 = d10_m(inputs, result, c0)
         grade = int(stats.assessment_grade(pmax))
         out["screening"] = {"c0_ug_m3": c0, "pmax_pct": pmax, "grade": grade, "d10_m": d10,
-                            "d10_method": "farthest receptor from its nearest stack whose highest 1-h value reaches "
+                            "d10_method": "farthest receptor from its nearest source whose highest 1-h value reaches "
                                           "10 % of C0 (receptor resolution)",
                             "assessment_range_side_m": float(stats.assessment_range_side_m(grade, d10))}
     protection = protection_zone(inputs, result, limits.get("1h"))
     if protection is not None:
         out["protection_distance"] = protection
-    # which stacks make the highest annual mean
+    # which sources make the highest annual mean
     parts = result.source_annual_mean_ug_m3[:, k]
     order = np.argsort(parts)[::-1][:10]
     total = float(result.annual_mean_ug_m3[k]) or 1.0
-    out["top_stacks_at_max_annual"] = [
-        {"stack": inputs.stack_rows[s]["name"], "q_g_s": inputs.stack_rows[s]["q_g_s"],
+    rows = inputs.source_rows
+    out["top_sources_at_max_annual"] = [
+        {"source": rows[s]["name"], "kind": rows[s]["kind"], "q_g_s": rows[s]["q_g_s"],
          "annual_ug_m3": float(parts[s]), "share": float(parts[s]) / total} for s in order if parts[s] > 0]
     out["sensitive_receptors"] = [
         {**_place(inputs, r), "max_1h_ug_m3": float(result.max_1h_ug_m3[r]),
          "max_24h_ug_m3": float(daily_max[r]) if np.isfinite(daily_max[r]) else None, "annual_ug_m3": float(result.annual_mean_ug_m3[r]),
-         **({"percentile_daily_ug_m3": float(pct[r])} if pct is not None and np.isfinite(pct[r]) else {})}
-        for r in range(len(inputs.receptors.x_m)) if not str(inputs.receptors.kind[r]).startswith("grid")]
+         **({"percentile_daily_ug_m3": float(pct[r])} if pct is not None and np.isfinite(pct[r]) else {}),
+         **({"hours_above_1h_limit": int(above[r])} if above is not None else {})}
+        for r in point_receptors(inputs)]
     return out
 
 
+def point_receptors(inputs: RunInputs) -> np.ndarray:
+    """Indices of the receptors that are not grid nodes (sensitive and discrete ones)."""
+    return np.array([r for r, kind in enumerate(inputs.receptors.kind) if not str(kind).startswith("grid")],
+                    dtype=np.int64)
+
+
+def hours_above_1h(result: RunResult) -> np.ndarray | None:
+    """Hours above the 1-h limit per receptor, where the run counted them (its first threshold)."""
+    return result.hours_above[0] if len(result.thresholds_ug_m3) else None
+
+
+def source_xy(inputs: RunInputs) -> tuple[np.ndarray, np.ndarray]:
+    """Every source's position (stacks, area centres, volumes) in local metres."""
+    f = inputs.fugitives
+    return (np.concatenate([inputs.stacks.x_m, f.areas.x_m, f.volumes.x_m]),
+            np.concatenate([inputs.stacks.y_m, f.areas.y_m, f.volumes.y_m]))
+
+
+def hourly_csv(inputs: RunInputs, result: RunResult) -> str:
+    """The kept receptors' hourly values [ug/m3]: one row per hour (UTC), one column per receptor."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    names = [str(inputs.receptors.name[r]) for r in result.series_receptors]
+    writer.writerow(["hour_utc", "calm", *names])
+    for h, t in enumerate(inputs.met.time_utc):
+        writer.writerow([str(t) + "Z", int(inputs.met.calm[h]), *(f"{v:.6g}" for v in result.series_ug_m3[h])])
+    return buffer.getvalue()
+
+
 def d10_m(inputs: RunInputs, result: RunResult, c0_ug_m3: float) -> float:
-    """D10% over the run's receptors: the farthest distance from a receptor to its nearest stack
+    """D10% over the run's receptors: the farthest distance from a receptor to its nearest source
     among the receptors whose highest 1-h value reaches 10 % of C0 (HJ 2.2-2018, standards.md §11)."""
     reached = result.max_1h_ug_m3 >= 0.1 * c0_ug_m3
     if not reached.any():
         return 0.0
-    dx = inputs.receptors.x_m[reached][:, None] - inputs.stacks.x_m[None, :]
-    dy = inputs.receptors.y_m[reached][:, None] - inputs.stacks.y_m[None, :]
+    sx, sy = source_xy(inputs)
+    dx = inputs.receptors.x_m[reached][:, None] - sx[None, :]
+    dy = inputs.receptors.y_m[reached][:, None] - sy[None, :]
     return float(np.hypot(dx, dy).min(axis=1).max())
 
 
@@ -161,14 +198,16 @@ def receptor_csv(inputs: RunInputs, result: RunResult) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["receptor", "kind", "x_m", "y_m", "lon", "lat", "z_flag_m", "max_1h_ug_m3", "max_24h_ug_m3",
-                     "annual_ug_m3", "percentile_daily_ug_m3"])
+                     "annual_ug_m3", "percentile_daily_ug_m3", "hours_above_1h_limit"])
     daily_max = result.max_24h_ug_m3
+    above = hours_above_1h(result)
     r = inputs.receptors
     for i in range(len(r.x_m)):
         writer.writerow([r.name[i], r.kind[i], f"{r.x_m[i]:.1f}", f"{r.y_m[i]:.1f}", f"{inputs.receptor_lon[i]:.6f}",
                          f"{inputs.receptor_lat[i]:.6f}", f"{r.z_flag_m[i]:g}", f"{result.max_1h_ug_m3[i]:.6g}",
                          f"{daily_max[i]:.6g}" if np.isfinite(daily_max[i]) else "", f"{result.annual_mean_ug_m3[i]:.6g}",
-                         "" if pct is None or not math.isfinite(pct[i]) else f"{pct[i]:.6g}"])
+                         "" if pct is None or not math.isfinite(pct[i]) else f"{pct[i]:.6g}",
+                         "" if above is None else int(above[i])])
     return buffer.getvalue()
 
 

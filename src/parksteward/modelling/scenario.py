@@ -1,7 +1,7 @@
 """A dispersion scenario: what to model, read from YAML (``parksteward disperse run``) or JSON (API).
 
-A scenario names the pollutant, the sources (the registry's stacks, stacks given in the file,
-or both), the meteorology (an hourly CSV, the park's weather station, or the synthetic demo
+A scenario names the pollutant, the sources (the registry's stacks and fugitive areas, stacks,
+area and volume sources given in the file, or both), the meteorology (an hourly CSV, the park's weather station, or the synthetic demo
 year), the receptors (a grid, a polar grid, the registry's sensitive receptors, discrete
 points) and the outputs. Example::
 
@@ -12,9 +12,16 @@ points) and the outputs. Example::
       registry: true               # every stack of the park
       emission_g_s: 1.0            # default rate where no rate is given below
       rates_g_s: {"91320191MA1XXXXX2K/DA001": 3.2}   # credit code / source code -> g/s
+      fugitive_areas: true         # and the registry's fugitive areas (rectangles)
       stacks:                      # more stacks, given here
         - {name: new boiler, lon: 118.80, lat: 32.26, stack_height_m: 45, diameter_m: 1.2,
            exit_velocity_m_s: 12, exit_temperature_k: 410, emission_g_s: 2.5}
+      areas:                       # area sources: centre, sides, bearing of the length side
+        - {name: new tank farm, lon: 118.81, lat: 32.25, length_m: 120, width_m: 60, bearing_deg: 30,
+           release_height_m: 8, emission_g_s: 0.4}
+      volumes:                     # volume sources (ISC3 initial spreads)
+        - {name: loading bay, lon: 118.805, lat: 32.255, release_height_m: 5, sigma_y0_m: 4.7,
+           sigma_z0_m: 4.7, emission_g_s: 0.2}
     meteorology:
       csv: met-2025.csv            # or: station: 园区气象站 (with clouds_csv), or: synthetic_year: 2025
     receptors:
@@ -54,19 +61,47 @@ class StackInput(_Strict):
     emission_g_s: float = Field(ge=0)
 
 
+class AreaInput(_Strict):
+    """A rectangular area source given in the scenario (a tank farm, an open process area)."""
+
+    name: str
+    lon: float = Field(ge=-180, le=180, description="Centre of the rectangle.")
+    lat: float = Field(ge=-90, le=90)
+    length_m: PositiveFloat
+    width_m: PositiveFloat
+    bearing_deg: float = Field(0.0, description="Direction of the length side, clockwise from north.")
+    release_height_m: float = Field(0.0, ge=0)
+    emission_g_s: float = Field(ge=0, description="Emission of the whole area [g/s].")
+
+
+class VolumeInput(_Strict):
+    """A volume source given in the scenario (a building's fugitive emissions, a loading bay)."""
+
+    name: str
+    lon: float = Field(ge=-180, le=180)
+    lat: float = Field(ge=-90, le=90)
+    release_height_m: float = Field(ge=0, description="Height of the volume's centre.")
+    sigma_y0_m: float = Field(ge=0, description="Initial lateral spread: side / 4.3 (ISC3).")
+    sigma_z0_m: float = Field(ge=0, description="Initial vertical spread: height / 2.15 (ISC3).")
+    emission_g_s: float = Field(ge=0)
+
+
 class Sources(_Strict):
     registry: bool = Field(True, description="Include every stack of the park's registry.")
-    enterprises: list[str] | None = Field(None, description="Only the registry stacks of these enterprises "
+    fugitive_areas: bool = Field(True, description="With registry: also the registry's fugitive areas.")
+    enterprises: list[str] | None = Field(None, description="Only the registry sources of these enterprises "
                                                             "(unified social credit codes).")
-    emission_g_s: float = Field(1.0, ge=0, description="Rate of a registry stack without its own rate [g/s].")
+    emission_g_s: float = Field(1.0, ge=0, description="Rate of a registry source without its own rate [g/s].")
     rates_g_s: dict[str, float] = Field(default_factory=dict,
                                         description="Rates by 'credit code/source code' [g/s].")
     stacks: list[StackInput] = Field(default_factory=list)
+    areas: list[AreaInput] = Field(default_factory=list)
+    volumes: list[VolumeInput] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _some(self) -> Sources:
-        if not self.registry and not self.stacks:
-            raise ValueError("no sources: set registry: true or give stacks")
+        if not self.registry and not (self.stacks or self.areas or self.volumes):
+            raise ValueError("no sources: set registry: true or give stacks, areas or volumes")
         if any(rate < 0 for rate in self.rates_g_s.values()):
             raise ValueError("rates_g_s: emission rates must be >= 0 g/s")
         return self

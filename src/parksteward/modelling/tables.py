@@ -40,3 +40,4 @@ class DispersionRun(Base):
     summary: Mapped[dict | None]
     contours: Mapped[dict | None]
     receptors_csv: Mapped[str | None] = mapped_column(Text)
+    hourly_csv: Mapped[str | None] = mapped_column(Text)  # sensitive and discrete receptors, hour by hour
