@@ -241,7 +241,8 @@ def test_registry_fugitive_area_is_modelled_as_its_rectangle(session, world, tmp
     lon, lat, _ = geod.fwd(*centre, 30.0, 500.0)
     scenario = parse_scenario({
         "pollutant": "SO2", "meteorology": {"csv": "met.csv"},
-        "sources": {"enterprises": [CREDIT_A], "rates_g_s": {f"{CREDIT_A}/DA001": 0.0, f"{CREDIT_A}/MF0001": 0.5}},
+        "sources": {"enterprises": [CREDIT_A], "fugitive_areas": True,
+                    "rates_g_s": {f"{CREDIT_A}/DA001": 0.0, f"{CREDIT_A}/MF0001": 0.5}},
         "receptors": {"grid": None, "sensitive": False, "discrete": [{"name": "downwind", "lon": lon, "lat": lat}]},
     })
     outcome = run_scenario(session, scenario, base_dir=tmp_path)
