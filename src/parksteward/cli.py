@@ -130,7 +130,7 @@ def serve(
 
 
 def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = False,
-           gateway_workers: int | None = None) -> None:
+           gateway_workers: int | None = None, data_dir: Path | None = None) -> None:
     import logging
 
     from parksteward import runtime
@@ -142,6 +142,8 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
     updates = {"database_url": database_url(db)}
     updates.update({k: v for k, v in (("host", host), ("port", port), ("gateway_port", gateway_port),
                                       ("gateway_workers", gateway_workers)) if v is not None})
+    if data_dir is not None:  # the demo keeps everything in its folder: store, documents, the log's key
+        updates.update(data_dir=data_dir, document_dir=data_dir / "documents")
     settings = settings.model_copy(update=updates)
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"ParkSteward on [bold]{base}/[/]  (API docs: {base}/docs)")
@@ -212,7 +214,8 @@ def demo(
     for username, (password, role) in DEMO_USERS.items():
         table.add_row(username, password, role)
     console.print(table)
-    _serve(db, host, port, gateway_port, no_gateway=False, simulate=simulate_devices, gateway_workers=gateway_workers)
+    _serve(db, host, port, gateway_port, no_gateway=False, simulate=simulate_devices, gateway_workers=gateway_workers,
+           data_dir=folder)
 
 
 @app.command()
@@ -478,3 +481,11 @@ def disperse_run(
         console.print(f"note: {note}")
     for what, path in paths.items():
         console.print(f"{what}: {path}")
+
+
+# The notarization log's commands live with the log (parksteward/ledger/cli.py).
+from parksteward.ledger.cli import ledger_app, verify, witness_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(witness_app, name="witness")
+app.command("verify")(verify)

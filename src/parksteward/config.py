@@ -53,6 +53,23 @@ class Settings(BaseSettings):
         description="Folder `parksteward demo` keeps its demo database in.",
     )
     demo_seed: int = Field(20261128, description="Seed of the deterministic demo park.")
+    document_dir: Path = Field(Path("data/documents"), description="Folder uploaded documents are kept in "
+                               "(content-addressed by SHA-256).")
+    ledger_origin: str = Field("envlog.parksteward.local/park", description="Origin (name) of the park's "
+                               "notarization log, as its checkpoints and receipts carry it; the log key's name.")
+    ledger_key_file: Path | None = Field(None, description="The log's signer key (PRIVATE+KEY text, mode 0600). "
+                                         "Unset: <data_dir>/ledger/log.key, made on first use.")
+    ledger_trust_file: Path | None = Field(None, description="Trust policy: the log key, required cosigners (the "
+                                           "regulator), optional ones and how many are needed. Unset: a checkpoint "
+                                           "is final with the log's signature alone.")
+    ledger_witnesses: str | None = Field(None, description="Witnesses to send checkpoints to: comma-separated "
+                                         "name=url pairs, each name a cosigner of the trust file.")
+    ledger_checkpoint_entries: int = Field(1000, ge=1, description="Sign a checkpoint after this many new entries...")
+    ledger_checkpoint_seconds: float = Field(10.0, gt=0, description="... or this long after the last one [s].")
+    ledger_notarize_readings: bool = Field(True, description="Notarize every stored frame's readings (one leaf per "
+                                           "frame, appended in batches by a background thread).")
+    ledger_audit_hours: float = Field(24.0, ge=0, description="Run the forensic audit this often in `serve` "
+                                      "(0: on demand only) [h].")
 
     @property
     def gateway_worker_count(self) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Awaitable, Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
@@ -54,6 +55,8 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
     tasks: list[asyncio.Task] = []
     rollups = rollup_runner(settings, app.state.rollups, gateway)
 
+    ledger_stop = threading.Event()
+
     async def stop() -> None:  # idempotent: runs in uvicorn's shutdown, and again on the way out
         app.state.run_queue.close()
         for task in tasks:
@@ -67,6 +70,9 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             await tcp.stop()
         if batcher is not None:
             await batcher.stop()
+        if app.state.notary is not None:
+            await asyncio.to_thread(app.state.notary.close)  # what was committed gets its leaves
+        ledger_stop.set()
 
     server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
     app.state.run_queue.resume()  # dispersion runs a previous process left unfinished
@@ -82,11 +88,32 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
                                settings.mqtt_username, settings.mqtt_password)
             await mqtt.start()
     tasks.append(asyncio.create_task(_guarded(rollups_every(rollups, ROLLUP_EVERY_S))))
+    start_ledger(app.state.ledger, ledger_stop)
     tasks += [asyncio.create_task(_guarded(make(tcp))) for make in extra_tasks]
     try:
         await server.serve()
     finally:
         await stop()
+
+
+def start_ledger(ledger, stop: threading.Event) -> None:
+    """The log's threads: checkpoints (and witnesses' cosignatures) on schedule, and the periodic audit."""
+    threading.Thread(target=ledger.checkpointer.run, args=(stop,), name="ledger-checkpoints", daemon=True).start()
+    every_s = ledger.settings.ledger_audit_hours * 3600
+    if every_s > 0:
+        threading.Thread(target=_audit_every, args=(ledger, every_s, stop), name="ledger-audit", daemon=True).start()
+
+
+def _audit_every(ledger, every_s: float, stop: threading.Event) -> None:
+    from parksteward.ledger.audit import audit
+
+    while not stop.wait(every_s):
+        try:
+            report = audit(ledger.engine, ledger.settings)
+            if not report.clean:
+                log.warning("ledger audit %d: %d record(s) no longer match the log", report.id, len(report.findings))
+        except Exception:
+            log.exception("ledger audit failed")
 
 
 def start_gateway(settings: Settings, batcher: Batcher) -> Gateway:

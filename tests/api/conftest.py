@@ -7,8 +7,9 @@ from tests.factories import PASSWORD, build_world
 
 
 @pytest.fixture
-def app(database_url):
-    return create_app(Settings(database_url=database_url, secret_key="test-secret-of-at-least-32-bytes-length"))
+def app(database_url, tmp_path):
+    return create_app(Settings(database_url=database_url, secret_key="test-secret-of-at-least-32-bytes-length",
+                               data_dir=tmp_path / "data", document_dir=tmp_path / "documents"))
 
 
 @pytest.fixture

@@ -43,6 +43,10 @@ def b_objects(world):
         "/api/v1/dispersion/runs/{run_id}": 1,
         "/api/v1/dispersion/runs/{run_id}/contours": 1,
         "/api/v1/dispersion/runs/{run_id}/receptors.csv": 1,
+        "/api/v1/documents/{document_id}": 1,
+        "/api/v1/documents/{document_id}/file": 1,
+        "/api/v1/ledger/leaves/{index}": 0,
+        "/api/v1/ledger/receipts/{index}": 0,
         "/api/v1/dispersion/runs/{run_id}/hourly.csv": 1,
     }
 
@@ -98,6 +102,21 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/dispersion/runs/{run_id}/contours"): 404,
     ("GET", "/api/v1/dispersion/runs/{run_id}/receptors.csv"): 404,
     ("GET", "/api/v1/dispersion/runs/{run_id}/hourly.csv"): 404,
+    # documents and the log: tests/ledger/test_ledger_api.py has B upload and A fail to reach it
+    ("GET", "/api/v1/documents"): 200,
+    ("POST", "/api/v1/documents"): 422,
+    ("GET", "/api/v1/documents/{document_id}"): 404,
+    ("GET", "/api/v1/documents/{document_id}/file"): 404,
+    ("GET", "/api/v1/ledger"): 200,
+    ("GET", "/api/v1/ledger/checkpoint"): 404,
+    ("GET", "/api/v1/ledger/proofs/inclusion"): 422,
+    ("GET", "/api/v1/ledger/proofs/consistency"): 422,
+    ("GET", "/api/v1/ledger/leaves/{index}"): 404,
+    ("GET", "/api/v1/ledger/receipts/{index}"): 404,
+    ("GET", "/api/v1/ledger/receipts"): 422,
+    ("POST", "/api/v1/ledger/verify"): 422,
+    ("POST", "/api/v1/ledger/audits"): 403,
+    ("GET", "/api/v1/ledger/audits"): 403,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({

@@ -20,10 +20,14 @@ from parksteward.access.actor import SYSTEM
 from parksteward.accounts.api import router as accounts_router
 from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
+from parksteward.documents.api import router as documents_router
 from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
+from parksteward.ingest.notary import ReadingsNotary
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.rollup import RollupEngine
+from parksteward.ledger.api import router as ledger_router
+from parksteward.ledger.service import Ledger
 from parksteward.modelling.api import router as modelling_router
 from parksteward.modelling.jobs import RunQueue
 from parksteward.registry.api import router as registry_router
@@ -51,9 +55,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     if settings.secret_key is None:
         log.warning("PARKSTEWARD_SECRET_KEY is not set: tokens are signed with a per-process key")
     app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
+    # The park's notarization log; committed readings are notarized by its own thread.
+    app.state.ledger = Ledger(engine, settings)
+    app.state.notary = ReadingsNotary(engine, app.state.ledger.log) if settings.ledger_notarize_readings else None
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
-    app.state.pipeline = Pipeline(engine, on_commit=app.state.rollups.mark)
+    consumers = [app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])
+    app.state.pipeline = Pipeline(engine, on_commit=fan_out(consumers))
     # Dispersion runs asked for through the API run here, one at a time (serve() resumes old ones).
     app.state.run_queue = RunQueue(app.state.sessionmaker)
 
@@ -80,6 +88,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(registry_router, prefix=API_PREFIX)
     app.include_router(ingest_router, prefix=API_PREFIX)
     app.include_router(modelling_router, prefix=API_PREFIX)
+    app.include_router(documents_router, prefix=API_PREFIX)
+    app.include_router(ledger_router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):
@@ -91,3 +101,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
 
     return app
+
+
+def fan_out(consumers):
+    """One ``on_commit`` callback calling each consumer in turn."""
+
+    def call(batch) -> None:
+        for consumer in consumers:
+            consumer(batch)
+
+    return call

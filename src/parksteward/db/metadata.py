@@ -2,6 +2,7 @@
 
 from parksteward.accounts import tables as _accounts  # noqa: F401
 from parksteward.db.base import Base
+from parksteward.documents import tables as _documents  # noqa: F401
 from parksteward.ingest import tables as _ingest  # noqa: F401
 from parksteward.ledger import tables as _ledger  # noqa: F401
 from parksteward.modelling import tables as _modelling  # noqa: F401

@@ -1,0 +1,51 @@
+"""How each kind of record is found again in the store, to be checked against its leaf.
+
+Every domain that notarizes records registers a *deriver* for its kind: given the references
+of some leaves, it rebuilds each record's content from the business data as it is now (None if
+the record is gone; ``settings`` tells where files are kept). The audit compares the salted commitment of that content with the leaf's;
+receipts include it. A deriver may also list records it holds that no leaf covers (inserted
+behind the platform's back) and recover an original from an archive (the raw HJ 212 frames).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from parksteward.config import Settings
+
+
+@dataclass(frozen=True)
+class Derived:
+    """A record as the store holds it now."""
+
+    content: dict
+    problem: str | None = None  # something wrong beyond the content (e.g. the file on disk differs)
+
+
+@dataclass
+class Deriver:
+    """The functions of one record kind (see module doc)."""
+
+    kind: str
+    derive: Callable[[Session, list[str], Settings], dict[str, Derived | None]]
+    unnotarized: Callable[[Session, set[str], Settings], Iterable[tuple[str, dict]]] | None = None
+    original: Callable[[Session, str, int, Settings], dict | None] | None = None  # (ref, submitted_ms)
+
+
+DERIVERS: dict[str, Deriver] = {}
+
+
+def register(deriver: Deriver) -> Deriver:
+    DERIVERS[deriver.kind] = deriver
+    return deriver
+
+
+def load_all() -> dict[str, Deriver]:
+    """Import the domains that notarize records, so that their derivers are registered."""
+    from parksteward.documents import notary as _documents  # noqa: F401
+    from parksteward.ingest import notary as _ingest  # noqa: F401
+
+    return DERIVERS

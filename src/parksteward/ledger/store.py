@@ -1,0 +1,191 @@
+"""The log in the store: batched appends and proofs from stored tree state (SQLite and PostgreSQL).
+
+Appending a batch is one transaction: the leaves with consecutive indices from the current size,
+the perfect subtrees the batch completes (:func:`~parksteward.ledger.merkle.new_nodes`), and the
+new head (size, root). Two appenders racing for the same indices cannot both commit: the second
+hits the leaf's primary key or the head's expected size and retries on the new head, so the log
+stays a single sequence whatever runs it (the server's ledger thread, the CLI).
+
+Proofs and roots are computed from the stored perfect subtrees the RFC 9162 algorithms need,
+about 2 log2(n) hashes fetched by key, never by rehashing leaves (ledger.md §9).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from parksteward.ledger import merkle
+from parksteward.ledger.records import Record, commitment, envelope, new_salt
+from parksteward.ledger.tables import LedgerHead, LedgerLeaf
+
+EMPTY_ROOT = hashlib.sha256(b"").digest()
+_LEVEL_SHIFT = 48
+_APPEND_ATTEMPTS = 8
+
+
+def node_key(level: int, index: int) -> int:
+    """``ledger_node.key`` of the perfect subtree (level, index), level >= 1."""
+    return (level << _LEVEL_SHIFT) | index
+
+
+class LogConflict(RuntimeError):
+    """Another appender moved the head meanwhile (retried by :meth:`LogStore.append`)."""
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where a batch landed: its first leaf index, and the log's size and root after it."""
+
+    first_index: int
+    size: int
+    root: bytes
+
+    @property
+    def indices(self) -> range:
+        return range(self.first_index, self.size)
+
+
+class LogStore:
+    """The append-only log of one park (``origin``, e.g. ``envlog.demo-park.example/2026``)."""
+
+    def __init__(self, engine: Engine, origin: str):
+        self.engine = engine
+        self.origin = origin
+        self._lock = threading.Lock()
+        self._edge: tuple[int, dict] | None = None  # (size, right-edge perfect subtrees) after our last append
+
+    # ------------------------------------------------------------ reading
+    def head(self, connection: Connection | None = None) -> tuple[int, bytes]:
+        """The log's size and root hash."""
+        if connection is None:
+            with self.engine.connect() as connection:
+                return self.head(connection)
+        row = connection.execute(select(LedgerHead.size, LedgerHead.root).where(LedgerHead.id == 1)).first()
+        return (0, EMPTY_ROOT) if row is None else (int(row.size), bytes(row.root))
+
+    def nodes(self, connection: Connection, coordinates) -> dict[tuple[int, int], bytes]:
+        """Stored perfect-subtree hashes by (level, index); raises LookupError naming a missing one."""
+        coordinates = list(dict.fromkeys(coordinates))
+        leaves = [i for level, i in coordinates if level == 0]
+        inner = {node_key(level, i): (level, i) for level, i in coordinates if level > 0}
+        found: dict[tuple[int, int], bytes] = {}
+        if leaves:
+            stmt = text("SELECT idx, leaf_hash FROM ledger_leaf WHERE idx IN :keys").bindparams(
+                bindparam("keys", expanding=True))
+            found.update(((0, int(i)), bytes(h)) for i, h in connection.execute(stmt, {"keys": leaves}))
+        if inner:
+            stmt = text("SELECT key, hash FROM ledger_node WHERE key IN :keys").bindparams(
+                bindparam("keys", expanding=True))
+            found.update((inner[int(k)], bytes(h)) for k, h in connection.execute(stmt, {"keys": list(inner)}))
+        missing = [c for c in coordinates if c not in found]
+        if missing:
+            raise LookupError(f"the store lacks tree node(s) {missing[:5]} (a damaged or foreign store?)")
+        return found
+
+    def root(self, size: int, connection: Connection | None = None) -> bytes:
+        """Root of the tree of the first ``size`` leaves, from stored nodes."""
+        if size == 0:
+            return EMPTY_ROOT
+        with self._connection(connection) as conn:
+            return merkle.root_from(size, self.nodes(conn, merkle.root_nodes(size)))
+
+    def inclusion_proof(self, index: int, size: int, connection: Connection | None = None) -> list[bytes]:
+        """RFC 9162 inclusion proof of leaf ``index`` in the tree of ``size`` leaves."""
+        self._check_size(size, connection)
+        with self._connection(connection) as conn:
+            return merkle.inclusion_proof_from(index, size, self.nodes(conn, merkle.inclusion_nodes(index, size)))
+
+    def consistency_proof(self, size1: int, size2: int, connection: Connection | None = None) -> list[bytes]:
+        """RFC 9162 consistency proof from the tree of ``size1`` leaves to that of ``size2``."""
+        self._check_size(size2, connection)
+        with self._connection(connection) as conn:
+            return merkle.consistency_proof_from(size1, size2, self.nodes(conn, merkle.consistency_nodes(size1, size2)))
+
+    def leaf(self, index: int) -> LedgerLeaf | None:
+        with Session(self.engine, expire_on_commit=False) as session:
+            return session.get(LedgerLeaf, index)
+
+    def _check_size(self, size: int, connection) -> None:
+        current, _ = self.head(connection)
+        if not 0 < size <= current:
+            raise ValueError(f"tree size {size} is not in 1..{current} (the log's size)")
+
+    def _connection(self, connection: Connection | None):
+        if connection is not None:
+            return _Borrowed(connection)
+        return self.engine.connect()
+
+    # ------------------------------------------------------------ appending
+    def append(self, records: list[Record], now_ms: int | None = None) -> Appended:
+        """Add ``records`` as consecutive leaves in one transaction; returns where they landed."""
+        if not records:
+            size, root = self.head()
+            return Appended(size, size, root)
+        now_ms = int(time.time() * 1000) if now_ms is None else now_ms
+        salts = [new_salt() for _ in records]
+        datas, commitments = [], []
+        for record, salt in zip(records, salts):
+            c = commitment(salt, record.content)
+            commitments.append(c)
+            datas.append(envelope(record, c))
+        hashes = [merkle.leaf_hash(d) for d in datas]
+        with self._lock:
+            for _ in range(_APPEND_ATTEMPTS):
+                try:
+                    return self._append_once(records, salts, commitments, datas, hashes, now_ms)
+                except (IntegrityError, LogConflict):
+                    self._edge = None  # someone else appended: start again from the stored head
+        raise LogConflict(f"could not append after {_APPEND_ATTEMPTS} attempts: the log head keeps moving")
+
+    def _append_once(self, records, salts, commitments, datas, hashes, now_ms) -> Appended:
+        with self.engine.begin() as conn:
+            size, _ = self.head(conn)
+            if self._edge is not None and self._edge[0] == size:
+                edge = self._edge[1]
+            else:
+                edge = self.nodes(conn, merkle.right_edge_nodes(size)) if size else {}
+            created = merkle.new_nodes(size, hashes, edge)
+            conn.execute(LedgerLeaf.__table__.insert(), [
+                {"idx": size + k, "kind": r.kind, "ref": r.ref, "enterprise_id": r.enterprise_id,
+                 "submitter": r.submitter, "submitted_ms": r.submitted_ms, "logged_ms": now_ms, "salt": s,
+                 "commitment": c, "leaf_hash": h, "data": d, "supersedes": r.supersedes}
+                for k, (r, s, c, d, h) in enumerate(zip(records, salts, commitments, datas, hashes))])
+            inner = [{"key": node_key(level, i), "hash": h} for (level, i), h in created.items() if level > 0]
+            if inner:
+                conn.execute(text("INSERT INTO ledger_node (key, hash) VALUES (:key, :hash)"), inner)
+            new_size = size + len(hashes)
+            known = {**edge, **created, **{(0, size + k): h for k, h in enumerate(hashes)}}
+            root = merkle.root_from(new_size, {c: known[c] for c in merkle.root_nodes(new_size)})
+            self._move_head(conn, size, new_size, root, now_ms)
+        self._edge = (new_size, {c: known[c] for c in merkle.right_edge_nodes(new_size)})
+        return Appended(size, new_size, root)
+
+    def _move_head(self, conn: Connection, size: int, new_size: int, root: bytes, now_ms: int) -> None:
+        if size == 0 and conn.execute(select(LedgerHead.id)).first() is None:
+            conn.execute(LedgerHead.__table__.insert().values(id=1, origin=self.origin, size=new_size, root=root,
+                                                               updated_ms=now_ms))
+            return
+        moved = conn.execute(update(LedgerHead).where(LedgerHead.id == 1, LedgerHead.size == size)
+                             .values(size=new_size, root=root, updated_ms=now_ms))
+        if moved.rowcount != 1:
+            raise LogConflict(f"log head is no longer at size {size}")
+
+
+class _Borrowed:
+    """A caller's connection used as a context manager without closing it."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+
+    def __enter__(self) -> Connection:
+        return self.connection
+
+    def __exit__(self, *exc) -> None:
+        return None
