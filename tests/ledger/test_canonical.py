@@ -78,3 +78,18 @@ def test_numbers_round_trip(x):
 def test_values_without_a_canonical_form_are_refused(bad):
     with pytest.raises(canonical.CanonicalizationError):
         canonical.dumps(bad)
+
+
+floatless_values = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**53 - 1), max_value=2**53 - 1)
+    | st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"])),
+    lambda children: st.lists(children, max_size=5) | st.dictionaries(
+        st.text(alphabet=st.characters(max_codepoint=0xFFFF, exclude_categories=["Cs"]), max_size=8), children,
+        max_size=5),
+    max_leaves=25)
+
+
+@settings(max_examples=400, deadline=None)
+@given(floatless_values)
+def test_the_floatless_fast_path_gives_the_same_bytes(value):
+    assert canonical.dumps_floatless(value) == canonical.dumps(value) == rfc8785.dumps(value)

@@ -4,7 +4,10 @@ A data frame's readings share a device, an interval (from its CN) and a DataTime
 readings' idempotency key: ``readings:<device id>:<interval>:<t>`` names them. The record is::
 
     {"device": "<MN>", "interval": "raw", "t": 1767225600,
-     "values": [["a21026", "Rtd", 12.3, "N"], ...]}      # sorted by factor and field
+     "values": [["a21026", "Rtd", "12.3", "N"], ...]}    # sorted by factor and field
+
+Values are written as RFC 8785 numbers in strings (ECMAScript's shortest form of the stored
+double), so that the record has no float and the fast canonical encoder applies.
 
 :class:`ReadingsNotary` builds these from each committed batch on its own thread and appends
 them to the log in batches, so the writer never waits for the log. The deriver rebuilds the same
@@ -29,6 +32,7 @@ from parksteward.config import Settings
 from parksteward.hj212 import Hj212Error, parse_frame
 from parksteward.ingest.pipeline import CommittedBatch
 from parksteward.ingest.tables import INTERVAL_OF_CN
+from parksteward.ledger.canonical import dumps_floatless, number
 from parksteward.ledger.derivers import Derived, Deriver, register
 from parksteward.ledger.records import Record
 from parksteward.ledger.store import LogStore
@@ -53,7 +57,7 @@ def parse_ref(ref: str) -> tuple[int, str, int] | None:
 def content_of(mn: str, interval: str, t: int, values) -> dict:
     """The record of one frame's readings; ``values`` are (factor, field, value, flag) in any order."""
     return {"device": mn, "interval": interval, "t": t,
-            "values": sorted([factor, field, value, flag] for factor, field, value, flag in values)}
+            "values": sorted([factor, field, number(value), flag] for factor, field, value, flag in values)}
 
 
 # ------------------------------------------------------------------ notarizing committed batches
@@ -144,8 +148,10 @@ class ReadingsNotary:
             mn, enterprise_id = self._devices.get(device_id, (None, None))
             if mn is None:
                 continue  # deleted meanwhile: its readings went with it
-            records.append(Record(KIND, ref_of(device_id, interval, t), content_of(mn, interval, t, values),
-                                  f"mn:{mn}", received[(device_id, interval, t)], enterprise_id))
+            content = content_of(mn, interval, t, values)
+            records.append(Record(KIND, ref_of(device_id, interval, t), content, f"mn:{mn}",
+                                  received[(device_id, interval, t)], enterprise_id,
+                                  encoded=dumps_floatless(content)))
         for start in range(0, len(records), self.max_leaves):
             self.log.append(records[start:start + self.max_leaves])
         self.appended += len(records)

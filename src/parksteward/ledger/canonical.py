@@ -15,6 +15,7 @@ in other languages, so they are refused (send them as strings).
 
 from __future__ import annotations
 
+import json
 import math
 from json.encoder import encode_basestring
 
@@ -33,6 +34,20 @@ def dumps(value) -> bytes:
         return "".join(parts).encode("utf-8")
     except UnicodeEncodeError as exc:
         raise CanonicalizationError(f"string holds a lone surrogate: {exc}") from None
+
+
+def dumps_floatless(value) -> bytes:
+    """:func:`dumps` for values without floats, by the json module's C encoder (about ten times faster).
+
+    Only for values the caller builds itself: no float anywhere, integers within +-(2**53 - 1) and
+    object keys without characters beyond U+FFFF (where code-point order and UTF-16 order differ).
+    For such values the output is exactly RFC 8785's (json's escaping is RFC 8785's; sorted keys;
+    no whitespace); the tests compare the two on generated values.
+    """
+    return _FLOATLESS.encode(value).encode("utf-8")
+
+
+_FLOATLESS = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":"))
 
 
 def _encode(value, parts: list[str]) -> None:

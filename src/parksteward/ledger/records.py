@@ -52,6 +52,9 @@ class Record:
         The enterprise it belongs to (None: park level).
     supersedes : int or None
         Index of the leaf this record corrects, if any.
+    encoded : bytes or None
+        ``canonical(content)`` if the producer computed it (e.g. with
+        :func:`~parksteward.ledger.canonical.dumps_floatless`); it must be exactly that.
     """
 
     kind: str
@@ -61,6 +64,7 @@ class Record:
     submitted_ms: int
     enterprise_id: int | None = None
     supersedes: int | None = None
+    encoded: bytes | None = None  # canonical(content), when the producer made it already (a faster way)
 
     def __post_init__(self):
         if self.kind not in KINDS:
@@ -83,11 +87,11 @@ def new_salt() -> bytes:
     return os.urandom(SALT_BYTES)
 
 
-def commitment(salt: bytes, content) -> bytes:
-    """H(salt || canonical(content)), SHA-256 (ledger.md §7)."""
+def commitment(salt: bytes, content, encoded: bytes | None = None) -> bytes:
+    """H(salt || canonical(content)), SHA-256 (ledger.md §7); ``encoded`` is canonical(content) if known."""
     if len(salt) != SALT_BYTES:
         raise ValueError(f"salt must be {SALT_BYTES} bytes (found {len(salt)})")
-    return hashlib.sha256(salt + canonical(content)).digest()
+    return hashlib.sha256(salt + (encoded if encoded is not None else canonical(content))).digest()
 
 
 def envelope(record: Record, commitment_: bytes) -> bytes:
@@ -96,7 +100,7 @@ def envelope(record: Record, commitment_: bytes) -> bytes:
               "submitter": record.submitter, "submitted_ms": record.submitted_ms, "commitment": commitment_.hex()}
     if record.supersedes is not None:
         fields["supersedes"] = record.supersedes
-    return jcs.dumps(fields)
+    return jcs.dumps_floatless(fields)  # strings, integers and null only
 
 
 def parse_envelope(data: bytes) -> dict:

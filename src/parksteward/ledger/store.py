@@ -26,6 +26,8 @@ from parksteward.ledger.records import Record, commitment, envelope, new_salt
 from parksteward.ledger.tables import LedgerHead, LedgerLeaf
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
+_INSERT_LEAF = ("INSERT INTO ledger_leaf (idx, kind, ref, enterprise_id, submitter, submitted_ms, logged_ms, salt, "
+                "commitment, leaf_hash, data, supersedes) VALUES ({})")
 _LEVEL_SHIFT = 48
 _APPEND_ATTEMPTS = 8
 
@@ -132,7 +134,7 @@ class LogStore:
         salts = [new_salt() for _ in records]
         datas, commitments = [], []
         for record, salt in zip(records, salts):
-            c = commitment(salt, record.content)
+            c = commitment(salt, record.content, record.encoded)
             commitments.append(c)
             datas.append(envelope(record, c))
         hashes = [merkle.leaf_hash(d) for d in datas]
@@ -152,14 +154,15 @@ class LogStore:
             else:
                 edge = self.nodes(conn, merkle.right_edge_nodes(size)) if size else {}
             created = merkle.new_nodes(size, hashes, edge)
-            conn.execute(LedgerLeaf.__table__.insert(), [
-                {"idx": size + k, "kind": r.kind, "ref": r.ref, "enterprise_id": r.enterprise_id,
-                 "submitter": r.submitter, "submitted_ms": r.submitted_ms, "logged_ms": now_ms, "salt": s,
-                 "commitment": c, "leaf_hash": h, "data": d, "supersedes": r.supersedes}
+            # the driver's executemany with plain tuples: the batch is thousands of rows
+            marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+            conn.exec_driver_sql(_INSERT_LEAF.format(", ".join([marks] * 12)), [
+                (size + k, r.kind, r.ref, r.enterprise_id, r.submitter, r.submitted_ms, now_ms, s, c, h, d,
+                 r.supersedes)
                 for k, (r, s, c, d, h) in enumerate(zip(records, salts, commitments, datas, hashes))])
-            inner = [{"key": node_key(level, i), "hash": h} for (level, i), h in created.items() if level > 0]
+            inner = [(node_key(level, i), h) for (level, i), h in created.items() if level > 0]
             if inner:
-                conn.execute(text("INSERT INTO ledger_node (key, hash) VALUES (:key, :hash)"), inner)
+                conn.exec_driver_sql(f"INSERT INTO ledger_node (key, hash) VALUES ({marks}, {marks})", inner)
             new_size = size + len(hashes)
             known = {**edge, **created, **{(0, size + k): h for k, h in enumerate(hashes)}}
             root = merkle.root_from(new_size, {c: known[c] for c in merkle.root_nodes(new_size)})

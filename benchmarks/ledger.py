@@ -1,0 +1,220 @@
+"""Ledger benchmark: durable appends, proofs at 10^7 leaves, audit throughput.
+
+    .venv/bin/python benchmarks/ledger.py                      # SQLite, 10^7 leaves for the proofs
+    .venv/bin/python benchmarks/ledger.py --store postgresql   # the same on PostgreSQL
+    .venv/bin/python benchmarks/ledger.py --tree-size 1000000  # a quicker look
+
+1. **Appends**: readings records of 10 factors as the ingestion notary makes them (one leaf per
+   frame), appended in batches of ``--batch`` and committed: leaves/s including the salted
+   commitments, the envelopes, the tree nodes and the head.
+2. **Proofs at 10^7 leaves**: a tree of ``--tree-size`` leaves is bulk-loaded (random leaf hashes,
+   every perfect subtree computed and stored as the log stores them), then inclusion and
+   consistency proofs are generated from the store and verified; per-proof times (p50, p99).
+3. **Audit**: readings stored and notarized, then the forensic audit over them: records/s.
+
+Prints figures, asserts nothing. Targets (issue): >= 20,000 durable appends/s; proofs generated
+and verified in < 1 ms each at 10^7 leaves.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import random
+import statistics
+import tempfile
+import time
+
+from sqlalchemy import text
+
+from parksteward.bootstrap import prepare_database
+from parksteward.config import Settings
+from parksteward.db import make_engine
+from parksteward.ingest.notary import ReadingsNotary
+from parksteward.ingest.pipeline import CommittedBatch
+from parksteward.ledger import merkle
+from parksteward.ledger.audit import audit
+from parksteward.ledger.store import LogStore, node_key
+
+ORIGIN = "envlog.benchmark.example/park"
+
+
+def fresh_engine(store: str, folder: str, name: str):
+    if store == "sqlite":
+        url = f"sqlite:///{folder}/{name}.db"
+    else:
+        import psycopg
+
+        base = os.environ.get("PARKSTEWARD_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+        db = f"parksteward_bench_{name}_{os.getpid()}"
+        with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
+            admin.execute(f'CREATE DATABASE "{db}"')
+        url = base.rsplit("/", 1)[0] + "/" + db
+    engine = make_engine(url)
+    prepare_database(engine)
+    return engine
+
+
+def readings_batches(n_frames: int, device_ids: list[int], per_batch: int = 800):
+    """Committed batches of 10-factor frames, as the ingestion writer hands them on."""
+    rng = random.Random(1)
+    rows, t0 = [], 1767225600
+    for i in range(n_frames):
+        device = device_ids[i % len(device_ids)]
+        t = t0 + (i // len(device_ids)) * 30
+        for k in range(10):
+            rows.append((device, "raw", t, f"a2100{k}", "Rtd", round(rng.uniform(0, 200), 3), "N", f"a2100{k}",
+                         t * 1000 + 150))
+        if len(rows) >= per_batch * 10:
+            yield CommittedBatch(rows)
+            rows = []
+    if rows:
+        yield CommittedBatch(rows)
+
+
+def seed_devices(engine, n: int) -> list[int]:
+    """A park, a park-owned monitoring point and ``n`` devices (what the notary looks up)."""
+    from sqlalchemy.orm import Session
+
+    from parksteward.registry.tables import Device, MonitoringPoint, Park
+
+    with Session(engine) as session:
+        park = Park(name="bench", boundary={"type": "Polygon", "coordinates": []})
+        session.add(park)
+        session.flush()
+        point = MonitoringPoint(park_id=park.id, code="P1", name="p", kind="ambient_air", lon=118.8, lat=32.25)
+        session.add(point)
+        session.flush()
+        devices = [Device(point_id=point.id, mn=f"{88888880000000 + i:024d}", password_hash="x") for i in range(n)]
+        session.add_all(devices)
+        session.commit()
+        return [d.id for d in devices]
+
+
+def bench_appends(store: str, folder: str, n_frames: int, batch: int) -> None:
+    engine = fresh_engine(store, folder, "appends")
+    devices = seed_devices(engine, 100)
+    notary = ReadingsNotary(engine, LogStore(engine, ORIGIN), max_leaves=batch)
+    batches = list(readings_batches(n_frames, devices, per_batch=batch))
+    notary.notarize(batches[:1])  # warm up: device look-ups, first transaction
+    start = time.perf_counter()
+    done = sum(notary.notarize([b]) for b in batches[1:])
+    wall = time.perf_counter() - start
+    size, _ = notary.log.head()
+    print(f"appends         {done / wall:,.0f} leaves/s durable ({done:,} readings leaves of 10 values, batches of "
+          f"{batch:,}, each one committed transaction; log size {size:,})")
+    engine.dispose()
+
+
+def bulk_tree(engine, size: int) -> list[bytes]:
+    """Store a tree of ``size`` random leaves as LogStore does (leaf rows, perfect subtrees, head)."""
+    rng = random.Random(7)
+    level = [rng.randbytes(32) for _ in range(size)]
+    with engine.begin() as conn:
+        for start in range(0, size, 100_000):
+            conn.execute(text("INSERT INTO ledger_leaf (idx, kind, ref, submitter, submitted_ms, logged_ms, salt, "
+                              "commitment, leaf_hash, data) VALUES (:i, 'readings', 'r', 's', 0, 0, :z, :z, :h, :z)"),
+                         [{"i": start + k, "h": h, "z": b""} for k, h in enumerate(level[start:start + 100_000])])
+    leaves = level
+    height = 0
+    while len(level) > 1:
+        height += 1
+        parents = [hashlib.sha256(b"\x01" + level[i] + level[i + 1]).digest() for i in range(0, len(level) - 1, 2)]
+        with engine.begin() as conn:
+            for start in range(0, len(parents), 100_000):
+                conn.execute(text("INSERT INTO ledger_node (key, hash) VALUES (:k, :h)"),
+                             [{"k": node_key(height, start + k), "h": h}
+                              for k, h in enumerate(parents[start:start + 100_000])])
+        level = parents  # an odd last node is not a perfect subtree of this level: not stored
+    root = LogStore(engine, ORIGIN).root(size)
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO ledger_head (id, origin, size, root, updated_ms) VALUES (1, :o, :s, :r, 0)"),
+                     {"o": ORIGIN, "s": size, "r": root})
+    return leaves
+
+
+def percentiles(values: list[float]) -> str:
+    values = sorted(values)
+    p99 = values[min(len(values) - 1, int(0.99 * len(values)))]
+    return f"p50 {statistics.median(values) * 1e3:.3f} ms, p99 {p99 * 1e3:.3f} ms"
+
+
+def bench_proofs(store: str, folder: str, size: int, samples: int) -> None:
+    engine = fresh_engine(store, folder, "proofs")
+    start = time.perf_counter()
+    leaves = bulk_tree(engine, size)
+    print(f"tree            {size:,} leaves bulk-loaded in {time.perf_counter() - start:.0f} s")
+    log = LogStore(engine, ORIGIN)
+    root = log.head()[1]
+    rng = random.Random(3)
+    make, check = [], []
+    with engine.connect() as conn:
+        for _ in range(samples):
+            index = rng.randrange(size)
+            t0 = time.perf_counter()
+            proof = log.inclusion_proof(index, size, conn)
+            t1 = time.perf_counter()
+            ok = merkle.verify_inclusion(leaves[index], index, size, proof, root)
+            t2 = time.perf_counter()
+            assert ok
+            make.append(t1 - t0)
+            check.append(t2 - t1)
+    print(f"inclusion       generate {percentiles(make)}; verify {percentiles(check)} ({samples} proofs, "
+          f"{len(proof)} hashes)")
+    make, check = [], []
+    with engine.connect() as conn:
+        for _ in range(samples):
+            size1 = rng.randrange(1, size)
+            t0 = time.perf_counter()
+            proof = log.consistency_proof(size1, size, conn)
+            root1 = log.root(size1, conn)
+            t1 = time.perf_counter()
+            ok = merkle.verify_consistency(size1, size, proof, root1, root)
+            t2 = time.perf_counter()
+            assert ok
+            make.append(t1 - t0)
+            check.append(t2 - t1)
+    print(f"consistency     generate {percentiles(make)} (with the old root); verify {percentiles(check)} "
+          f"({samples} proofs)")
+    engine.dispose()
+
+
+def bench_audit(store: str, folder: str, n_frames: int) -> None:
+    engine = fresh_engine(store, folder, "audit")
+    devices = seed_devices(engine, 100)
+    notary = ReadingsNotary(engine, LogStore(engine, ORIGIN))
+    for batch in readings_batches(n_frames, devices):
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO reading (device_id, interval, t, factor, field, value, flag, code, "
+                              "received_ms) VALUES (:d, :i, :t, :f, :fi, :v, :fl, :c, :r)"),
+                         [dict(zip(("d", "i", "t", "f", "fi", "v", "fl", "c", "r"), row)) for row in batch.readings])
+        notary.notarize([batch])
+    settings = Settings(database_url=str(engine.url), data_dir=folder)
+    start = time.perf_counter()
+    report = audit(engine, settings)
+    wall = time.perf_counter() - start
+    print(f"audit           {report.checked / wall:,.0f} records/s ({report.checked:,} frames of 10 readings in "
+          f"{wall:.1f} s; clean: {report.clean})")
+    engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--store", choices=("sqlite", "postgresql"), default="sqlite")
+    parser.add_argument("--appends", type=int, default=200_000, help="leaves appended (default 200,000)")
+    parser.add_argument("--batch", type=int, default=5_000, help="leaves per append transaction")
+    parser.add_argument("--tree-size", type=int, default=10_000_000, help="leaves of the tree for proofs")
+    parser.add_argument("--samples", type=int, default=2_000, help="proofs generated and verified")
+    parser.add_argument("--audit-frames", type=int, default=100_000, help="frames notarized, then audited")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="parksteward-ledger-") as folder:
+        print(f"store: {args.store}; {os.cpu_count()} cores")
+        bench_appends(args.store, folder, args.appends, args.batch)
+        bench_proofs(args.store, folder, args.tree_size, args.samples)
+        bench_audit(args.store, folder, args.audit_frames)
+
+
+if __name__ == "__main__":
+    main()
