@@ -371,8 +371,14 @@ def hj212_decode(
             stream.close()
 
 
-if __name__ == "__main__":
-    app()
+# The notarization log's commands live with the log (parksteward/ledger/cli.py).
+from parksteward.ledger.cli import ledger_app, verify, witness_app  # noqa: E402
+
+app.add_typer(ledger_app, name="ledger")
+app.add_typer(witness_app, name="witness")
+app.command("verify")(verify)
+
+
 
 
 @disperse_app.command("point")
@@ -483,9 +489,5 @@ def disperse_run(
         console.print(f"{what}: {path}")
 
 
-# The notarization log's commands live with the log (parksteward/ledger/cli.py).
-from parksteward.ledger.cli import ledger_app, verify, witness_app  # noqa: E402
-
-app.add_typer(ledger_app, name="ledger")
-app.add_typer(witness_app, name="witness")
-app.command("verify")(verify)
+if __name__ == "__main__":
+    app()

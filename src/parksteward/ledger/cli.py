@@ -53,7 +53,7 @@ def keygen(
         keys.write_signer_key(out, skey)
     except (ValueError, OSError) as exc:
         _root()._fail(str(exc))
-    _root().console.print(vkey)
+    print(vkey)  # whole, unwrapped: it goes into trust files
 
 
 @ledger_app.command("status")
