@@ -66,8 +66,8 @@ class Settings(BaseSettings):
                                          "name=url pairs, each name a cosigner of the trust file.")
     ledger_checkpoint_entries: int = Field(1000, ge=1, description="Sign a checkpoint after this many new entries...")
     ledger_checkpoint_seconds: float = Field(10.0, gt=0, description="... or this long after the last one [s].")
-    ledger_notarize_readings: bool = Field(True, description="Notarize every stored frame's readings (one leaf per "
-                                           "frame, appended in batches by a background thread).")
+    ledger_notarize_frames: bool = Field(True, description="Notarize every archived HJ 212 frame (one leaf per "
+                                         "committed batch, with the batch's own Merkle tree; a background thread).")
     ledger_audit_hours: float = Field(24.0, ge=0, description="Run the forensic audit this often in `serve` "
                                       "(0: on demand only) [h].")
 

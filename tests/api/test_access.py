@@ -47,6 +47,7 @@ def b_objects(world):
         "/api/v1/documents/{document_id}/file": 1,
         "/api/v1/ledger/leaves/{index}": 0,
         "/api/v1/ledger/receipts/{index}": 0,
+        "/api/v1/ledger/frames/{frame_id}/receipt": 1,
         "/api/v1/dispersion/runs/{run_id}/hourly.csv": 1,
     }
 
@@ -114,6 +115,7 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/ledger/leaves/{index}"): 404,
     ("GET", "/api/v1/ledger/receipts/{index}"): 404,
     ("GET", "/api/v1/ledger/receipts"): 422,
+    ("GET", "/api/v1/ledger/frames/{frame_id}/receipt"): 404,
     ("POST", "/api/v1/ledger/verify"): 422,
     ("POST", "/api/v1/ledger/audits"): 403,
     ("GET", "/api/v1/ledger/audits"): 403,

@@ -67,3 +67,28 @@ def test_proofs_and_checkpoints_are_public_and_check_out(client, app, world, log
     assert bad.status_code == 422 and "tree size 6" in bad.text
     audit = client.post("/api/v1/ledger/audits", headers=regulator).json()
     assert audit["clean"] and audit["checked"] == 5
+
+
+def test_a_frame_a_device_sent_has_a_receipt_its_enterprise_can_verify(client, app, world, login):
+    from parksteward.hj212 import build_frame
+
+    b = login("ent_b")
+    frames = [build_frame(st="31", cn="2061", mn="MN0000000000000000000B01", pw="123456", flag=4,
+                          cp=[("DataTime", f"202503150{h}0000"), ("a21026-Avg", f"2{h}.5"), ("a21026-Flag", "N")])
+              for h in (7, 8, 9)]
+    sent = client.post("/api/v1/ingest/frames", content=b"\n".join(frames), headers={**b, "Content-Type": "text/plain"})
+    assert sent.status_code == 200 and [d["kind"] for d in sent.json()["data"]] == [None, None, None], sent.text
+    app.state.notary.flush()
+    app.state.ledger.checkpointer.checkpoint()
+    receipt = client.get("/api/v1/ledger/frames/2/receipt", headers=b)
+    assert receipt.status_code == 200, receipt.text
+    made = receipt.json()
+    assert base64.b64decode(made["batch"]["frame"]) == frames[1]
+    assert made["record"]["content"]["frames"] == 3 and made["batch"]["index"] == 1
+    verdict = client.post("/api/v1/ledger/verify", json=made, headers=b).json()
+    assert verdict["ok"], verdict
+    assert [s["step"] for s in verdict["steps"]][2] == "frame"
+    made["batch"]["frame"] = base64.b64encode(frames[1].replace(b"28.5", b"18.5")).decode()
+    verdict = client.post("/api/v1/ledger/verify", json=made, headers=b).json()
+    assert not verdict["ok"] and verdict["failure"].startswith("frame:")
+    assert client.get("/api/v1/ledger/frames/2/receipt", headers=login("ent_a")).status_code == 404

@@ -1,5 +1,6 @@
-"""Forensics: readings and documents notarized through the platform, then altered, deleted, inserted
-or replaced behind its back; the audit finds each, names whose and when, and shows the original."""
+"""Forensics: frames and documents notarized through the platform, then readings altered, deleted
+or inserted, archived frames changed and documents replaced behind its back; the audit finds
+each, names whose and when, and shows what the device sent."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from parksteward.access.actor import SYSTEM
 from parksteward.config import Settings
 from parksteward.documents import service as documents
 from parksteward.hj212 import build_frame
-from parksteward.ingest.notary import ReadingsNotary, ref_of
+from parksteward.ingest.notary import FrameNotary, readings_ref
 from parksteward.ingest.pipeline import Arrival, CommittedBatch, Pipeline
 from parksteward.ledger.audit import audit
 from parksteward.ledger.store import LogStore
@@ -28,20 +29,22 @@ def _hourly(mn: str, hour: int, so2: str) -> bytes:
 
 @pytest.fixture
 def notarized(engine, session_factory, tmp_path):
-    """Three hourly frames of device A stored and notarized, and one document uploaded."""
+    """Three hourly frames of device A (two batches) and a refused frame stored and notarized, one document."""
     settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "data", document_dir=tmp_path / "docs")
     with session_factory() as session:
         world = build_world(session)
         session.commit()
         mn = session.get(Device, world.device["a"]).mn
     log = LogStore(engine, settings.ledger_origin)
-    notary = ReadingsNotary(engine, log)
+    notary = FrameNotary(log)
     batches: list[CommittedBatch] = []
     pipeline = Pipeline(engine, on_commit=batches.append)
-    for hour, so2 in ((7, "24.8"), (8, "25.1"), (9, "26.0")):
-        [outcome] = pipeline.process([Arrival(_hourly(mn, hour, so2), peer="127.0.0.1:5000")])
-        assert outcome.ok
-    assert notary.notarize(batches) == 3
+    outcomes = pipeline.process([Arrival(_hourly(mn, 7, "24.8")), Arrival(_hourly(mn, 8, "25.1")),
+                                 Arrival(_hourly(mn, 9, "26.0").replace(b"123456", b"654321"))])  # wrong password
+    outcomes += pipeline.process([Arrival(_hourly(mn, 9, "26.0"))])
+    assert [o.ok for o in outcomes] == [True, True, False, True]
+    assert [len(b.frames) for b in batches] == [3, 1]
+    assert notary.notarize(batches) == 2 and notary.frames == 4
     with session_factory() as session:
         document = documents.upload(session, SYSTEM, log, settings.document_dir, io.BytesIO("环评报告全文".encode()),
                                     filename="eia.pdf", kind="eia_report", title="乙烯项目环评报告",
@@ -52,34 +55,56 @@ def notarized(engine, session_factory, tmp_path):
 def test_a_clean_store_audits_clean(engine, notarized):
     settings, *_ = notarized
     report = audit(engine, settings)
-    assert report.clean and report.checked == 4
+    assert report.clean, report.findings
+    assert report.checked == 3  # two batches of frames, one document
 
 
-def test_altered_deleted_and_inserted_readings_are_found_with_the_original(engine, notarized):
+def test_altered_deleted_and_inserted_readings_are_found_with_what_was_sent(engine, notarized):
     settings, world, mn, _ = notarized
     first = audit(engine, settings)
     assert first.clean
     device = world.device["a"]
     with engine.begin() as conn:
-        conn.execute(text("UPDATE reading SET value = 12.0 WHERE device_id = :d AND factor = 'a21026' "
-                          "AND t = (SELECT MIN(t) FROM reading WHERE device_id = :d)"), {"d": device})
-        t_max = conn.execute(text("SELECT MAX(t) FROM reading WHERE device_id = :d"), {"d": device}).scalar()
+        t_min, t_max = conn.execute(text("SELECT MIN(t), MAX(t) FROM reading WHERE device_id = :d"),
+                                    {"d": device}).one()
+        conn.execute(text("UPDATE reading SET value = 12.0 WHERE device_id = :d AND factor = 'a21026' AND t = :t"),
+                     {"d": device, "t": t_min})
         conn.execute(text("DELETE FROM reading WHERE device_id = :d AND t = :t"), {"d": device, "t": t_max})
         conn.execute(text("INSERT INTO reading (device_id, interval, t, factor, field, value, flag, code, "
                           "received_ms) VALUES (:d, 'hour', :t, 'a21026', 'Avg', 3.0, 'N', 'a21026', 0)"),
                      {"d": device, "t": t_max + 3600})
     report = audit(engine, settings)
-    assert not report.clean
     by_change = {f.change: f for f in report.findings}
-    assert sorted(by_change) == ["altered", "deleted", "inserted"]
+    assert sorted(by_change) == ["altered", "deleted", "inserted"], report.findings
     altered = by_change["altered"]
-    assert altered.kind == "readings" and altered.submitter == f"mn:{mn}"
+    assert altered.kind == "frames" and altered.ref == readings_ref(device, "hour", t_min)
+    assert altered.submitter == f"mn:{mn}" and altered.leaf_index == 0
     assert altered.changed_after_ms == first.finished_ms and altered.changed_before_ms == report.started_ms
-    assert ["a21026", "Avg", "12", "N"] in altered.current["values"]
-    assert ["a21026", "Avg", "24.8", "N"] in altered.original["values"]  # from the raw-frame archive
-    assert "a21026-Avg=24.8" in altered.original["frame"]
-    assert by_change["deleted"].ref == ref_of(device, "hour", t_max)
-    assert by_change["inserted"].ref == ref_of(device, "hour", t_max + 3600)
+    assert altered.original["a21026-Avg"] == {"value": 24.8, "flag": "N"}  # what the device sent
+    assert altered.current["a21026-Avg"] == {"value": 12.0, "flag": "N"}
+    assert "a21026-Avg sent 24.8 (N), stored 12.0 (N)" in altered.detail
+    assert by_change["deleted"].ref == readings_ref(device, "hour", t_max) and by_change["deleted"].leaf_index == 1
+    assert by_change["inserted"].ref == readings_ref(device, "hour", t_max + 3600)
+
+
+def test_a_changed_or_removed_archived_frame_is_found(engine, notarized):
+    settings, *_ = notarized
+    with engine.begin() as conn:
+        raw = conn.execute(text("SELECT raw FROM raw_frame WHERE id = 2")).scalar()
+        conn.execute(text("UPDATE raw_frame SET raw = :r WHERE id = 2"), {"r": bytes(raw).replace(b"25.1", b"21.5")})
+    findings = audit(engine, settings).findings
+    # the batch no longer matches its root; and the readings of the changed frame (whose checksum
+    # fails now) are accounted for by no valid notarized frame
+    assert [(f.change, f.kind, f.leaf_index) for f in findings] == [("altered", "frames", 0),
+                                                                    ("inserted", "frames", None)]
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM raw_frame WHERE id = 4"))
+    findings = audit(engine, settings).findings  # batch 1 held frame 4 only: the whole batch is gone
+    assert {(f.change, f.leaf_index) for f in findings} == {("altered", 0), ("deleted", 1), ("inserted", None)}
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM raw_frame WHERE id = 1"))
+    gone = [f for f in audit(engine, settings).findings if f.leaf_index == 0]
+    assert gone and "frame(s) 1 gone from the archive" in gone[0].detail
 
 
 def test_a_document_replaced_on_disk_or_edited_is_found(engine, notarized):

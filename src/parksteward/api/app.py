@@ -23,7 +23,7 @@ from parksteward.db import make_engine, make_sessionmaker
 from parksteward.documents.api import router as documents_router
 from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
-from parksteward.ingest.notary import ReadingsNotary
+from parksteward.ingest.notary import FrameNotary
 from parksteward.ingest.pipeline import Pipeline
 from parksteward.ingest.rollup import RollupEngine
 from parksteward.ledger.api import router as ledger_router
@@ -55,9 +55,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     if settings.secret_key is None:
         log.warning("PARKSTEWARD_SECRET_KEY is not set: tokens are signed with a per-process key")
     app.state.secret_key = settings.secret_key or secrets.token_urlsafe(32)
-    # The park's notarization log; committed readings are notarized by its own thread.
+    # The park's notarization log; every archived frame is notarized by its own thread.
     app.state.ledger = Ledger(engine, settings)
-    app.state.notary = ReadingsNotary(engine, app.state.ledger.log) if settings.ledger_notarize_readings else None
+    app.state.notary = FrameNotary(app.state.ledger.log) if settings.ledger_notarize_frames else None
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
     consumers = [app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])

@@ -21,8 +21,9 @@ def _ids(refs: list[str]) -> dict[int, str]:
     return out
 
 
-def derive(session: Session, refs: list[str], settings: Settings) -> dict[str, Derived | None]:
+def derive(session: Session, leaves: list, settings: Settings) -> dict[str, Derived | None]:
     """Each document's record from its register row, and a problem if its file on disk changed."""
+    refs = [leaf.ref for leaf in leaves]
     ids = _ids(refs)
     found: dict[str, Derived | None] = {ref: None for ref in refs}
     for document in session.scalars(select(Document).where(Document.id.in_(ids))):
@@ -32,15 +33,16 @@ def derive(session: Session, refs: list[str], settings: Settings) -> dict[str, D
             problem = "its file is missing from the document folder"
         elif actual != document.sha256:
             problem = f"its file on disk has SHA-256 {actual}, not the notarized {document.sha256}"
-        found[ids[document.id]] = Derived(record_of(document).content, problem)
+        ref = ids[document.id]
+        found[ref] = Derived(record_of(document).content, problem, covers=frozenset({ref}))
     return found
 
 
-def unnotarized(session: Session, notarized: set[str], settings: Settings):
+def unnotarized(session: Session, covered: set, settings: Settings):
     """Register rows no leaf covers (added to the database behind the platform's back)."""
     for document in session.scalars(select(Document).order_by(Document.id)):
         ref = f"document:{document.id}"
-        if ref not in notarized:
+        if ref not in covered:
             yield ref, record_of(document).content
 
 

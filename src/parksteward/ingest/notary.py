@@ -1,103 +1,150 @@
-"""Monitoring data in the log: one leaf per stored frame's readings (kind ``readings``).
+"""Monitoring data in the log: every archived frame, one leaf per committed batch (kind ``frames``).
 
-A data frame's readings share a device, an interval (from its CN) and a DataTime, which is the
-readings' idempotency key: ``readings:<device id>:<interval>:<t>`` names them. The record is::
+What a device sent is the raw HJ 212 frame, archived before it is parsed; readings are derived
+from it. So the log commits to the frames, in batches as the writer commits them (ledger.md §9,
+"one leaf per batch with the batch's own Merkle root"):
 
-    {"device": "<MN>", "interval": "raw", "t": 1767225600,
-     "values": [["a21026", "Rtd", "12.3", "N"], ...]}    # sorted by factor and field
+- each frame i gets a salt s_i = HMAC-SHA256(batch secret, frame id) and a commitment
+  c_i = SHA-256(s_i || raw frame); its leaf in the batch's own RFC 9162 tree is
+  ``frame id (8 bytes, big-endian) || c_i``;
+- the batch's record is ``{"frames": n, "ids": [[first, last], ...], "root": "<hex>"}`` (the
+  archive ids as ranges, the root of that tree), notarized as one leaf of the log.
 
-Values are written as RFC 8785 numbers in strings (ECMAScript's shortest form of the stored
-double), so that the record has no float and the fast canonical encoder applies.
+The batch secret stays in the store (``ledger_leaf.secret``); a frame's receipt carries its own
+s_i only, so holding one receipt reveals nothing about the other frames. Per frame the cost is an
+HMAC, a hash and a share of the batch tree (a few microseconds), done by a background thread:
+ingestion never waits for the log.
 
-:class:`ReadingsNotary` builds these from each committed batch on its own thread and appends
-them to the log in batches, so the writer never waits for the log. The deriver rebuilds the same
-record from the ``reading`` table; the raw-frame archive still holds what the device sent, which
-the audit shows beside an altered record.
+The audit (:func:`derive`) checks both layers: the archived bytes against the batch root (a
+frame changed or removed from the archive), and the ``reading`` table against what each
+accepted frame decodes to (a reading altered, deleted or inserted behind the platform's back),
+naming the frame, its device and DataTime, and the value the device sent.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import logging
 import queue
 import threading
 import time
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from parksteward.config import Settings
 from parksteward.hj212 import Hj212Error, parse_frame
-from parksteward.ingest.pipeline import CommittedBatch
+from parksteward.ingest.pipeline import NUMERIC_FIELDS, CommittedBatch
 from parksteward.ingest.tables import INTERVAL_OF_CN
-from parksteward.ledger.canonical import dumps_floatless, number
+from parksteward.ledger import merkle
+from parksteward.ledger.canonical import dumps_floatless
 from parksteward.ledger.derivers import Derived, Deriver, register
-from parksteward.ledger.records import Record
+from parksteward.ledger.records import Record, new_salt
 from parksteward.ledger.store import LogStore
 from parksteward.registry.tables import Device, MonitoringPoint, Park
 
 log = logging.getLogger(__name__)
-KIND = "readings"
+KIND = "frames"
 
 
-def ref_of(device_id: int, interval: str, t: int) -> str:
-    return f"{KIND}:{device_id}:{interval}:{t}"
+# ------------------------------------------------------------------ the batch tree
+def frame_salt(secret: bytes, frame_id: int) -> bytes:
+    return hmac.digest(secret, frame_id.to_bytes(8, "big"), "sha256")
 
 
-def parse_ref(ref: str) -> tuple[int, str, int] | None:
-    try:
-        kind, device, interval, t = ref.split(":")
-        return (int(device), interval, int(t)) if kind == KIND else None
-    except ValueError:
-        return None
+def frame_leaf(frame_id: int, salt: bytes, raw: bytes) -> bytes:
+    """The leaf data of a frame in its batch tree: id || SHA-256(salt || raw)."""
+    return frame_id.to_bytes(8, "big") + hashlib.sha256(salt + raw).digest()
 
 
-def content_of(mn: str, interval: str, t: int, values) -> dict:
-    """The record of one frame's readings; ``values`` are (factor, field, value, flag) in any order."""
-    return {"device": mn, "interval": interval, "t": t,
-            "values": sorted([factor, field, number(value), flag] for factor, field, value, flag in values)}
+def id_ranges(ids: list[int]) -> list[list[int]]:
+    """Sorted ids as [first, last] runs."""
+    runs: list[list[int]] = []
+    for i in ids:
+        if runs and i == runs[-1][1] + 1:
+            runs[-1][1] = i
+        else:
+            runs.append([i, i])
+    return runs
+
+
+def ids_of(ranges) -> list[int]:
+    return [i for first, last in ranges for i in range(first, last + 1)]
+
+
+def batch_content(secret: bytes, frames: list[tuple[int, bytes]]) -> dict:
+    """The record of a batch of archived frames (id, raw bytes): count, id ranges and root."""
+    frames = sorted(frames)
+    leaves = [frame_leaf(i, frame_salt(secret, i), raw) for i, raw in frames]
+    return {"frames": len(frames), "ids": id_ranges([i for i, _ in frames]), "root": merkle.root_hash(leaves).hex()}
+
+
+def batch_record(secret: bytes, frames: list[tuple[int, bytes]], submitted_ms: int) -> Record:
+    """The log record of archived frames (id, raw bytes)."""
+    content = batch_content(secret, frames)
+    ids = ids_of(content["ids"])
+    return Record(KIND, batch_ref(ids[0], ids[-1]), content, "gateway", submitted_ms,
+                  encoded=dumps_floatless(content), keep_content=True)
+
+
+def batch_ref(first: int, last: int) -> str:
+    """``frames:<first id>-<last id>``, zero-padded so that the references sort as the ids do."""
+    return f"{KIND}:{first:015d}-{last:015d}"
+
+
+def frame_proof(secret: bytes, frames: list[tuple[int, bytes]], frame_id: int) -> dict:
+    """What a frame's receipt carries about its batch: the frame, its salt and its inclusion proof."""
+    frames = sorted(frames)
+    leaves = [frame_leaf(i, frame_salt(secret, i), raw) for i, raw in frames]
+    index = [i for i, _ in frames].index(frame_id)
+    return {"frame_id": frame_id, "frame": frames[index][1], "salt": frame_salt(secret, frame_id), "index": index,
+            "size": len(frames), "proof": merkle.inclusion_proof(leaves, index)}
 
 
 # ------------------------------------------------------------------ notarizing committed batches
-class ReadingsNotary:
-    """Turns committed batches into ``readings`` leaves on a background thread.
+class FrameNotary:
+    """Turns committed batches into ``frames`` leaves on a background thread.
 
-    :meth:`submit` (the pipeline's ``on_commit``) only queues the batch. The thread groups its
-    rows by frame, builds each record and appends everything queued within ``max_delay_s`` in
-    one transaction. Devices are looked up once (MN, enterprise).
+    :meth:`submit` (the pipeline's ``on_commit``) only queues the batch; the thread appends
+    everything queued within ``max_delay_s``, one leaf per committed batch, in one transaction.
     """
 
-    def __init__(self, engine: Engine, log_store: LogStore, *, max_delay_s: float = 0.5, max_leaves: int = 20_000):
-        self.engine = engine
+    def __init__(self, log_store: LogStore, *, max_delay_s: float = 0.5):
         self.log = log_store
         self.max_delay_s = max_delay_s
-        self.max_leaves = max_leaves
-        self._queue: queue.Queue[CommittedBatch | threading.Event | None] = queue.Queue()
-        self._devices: dict[int, tuple[str, int | None]] = {}
+        self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
-        self.appended = 0
+        self.appended = 0  # leaves
+        self.frames = 0
 
     def submit(self, batch: CommittedBatch) -> None:
-        """Queue a committed batch (the pipeline's ``on_commit``); the thread starts on first use."""
+        """Queue a committed batch; the thread starts on first use."""
+        if not batch.frames:
+            return
         if self._thread is None:
             self.start()
         self._queue.put(batch)
-
-    def flush(self, timeout: float = 30.0) -> None:
-        """Wait until everything queued so far is in the log (tests, shutdown)."""
-        done = threading.Event()
-        self._queue.put(done)
-        done.wait(timeout)
 
     def start(self) -> None:
         with self._start_lock:
             if self._thread is not None:
                 return
-            self._thread = threading.Thread(target=self._run, name="readings-notary", daemon=True)
+            self._thread = threading.Thread(target=self._run, name="frame-notary", daemon=True)
             self._thread.start()
+
+    def flush(self, timeout: float = 30.0) -> None:
+        """Wait until everything queued so far is in the log."""
+        if self._thread is None:
+            return
+        done = threading.Event()
+        self._queue.put(done)
+        done.wait(timeout)
 
     def close(self, timeout: float = 30.0) -> None:
         """Notarize what is queued, then stop."""
@@ -109,125 +156,160 @@ class ReadingsNotary:
     def _run(self) -> None:
         stopping = False
         while not stopping:
-            batches = [self._queue.get()]
+            items = [self._queue.get()]
             deadline = time.monotonic() + self.max_delay_s
-            rows = 0
-            while rows < self.max_leaves * 4:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    break
+            while (remaining := deadline - time.monotonic()) > 0:
                 try:
-                    batches.append(self._queue.get(timeout=remaining))
+                    items.append(self._queue.get(timeout=remaining))
                 except queue.Empty:
                     break
-                rows += len(batches[-1].readings) if isinstance(batches[-1], CommittedBatch) else 0
-            if None in batches:
-                stopping = True
+            stopping = None in items
             try:
-                self.notarize([b for b in batches if isinstance(b, CommittedBatch)])
+                self.notarize([b for b in items if isinstance(b, CommittedBatch)])
             except Exception:  # the log failing must not stop the thread; the audit will see the gap
-                log.exception("could not notarize %d committed batches", len(batches))
-            for marker in batches:
+                log.exception("could not notarize %d committed batches", len(items))
+            for marker in items:
                 if isinstance(marker, threading.Event):
                     marker.set()
 
     def notarize(self, batches: list[CommittedBatch]) -> int:
-        """Append one leaf per frame of ``batches``; returns the number of leaves."""
-        frames: dict[tuple[int, str, int], list] = defaultdict(list)
-        received: dict[tuple[int, str, int], int] = {}
+        """Append one leaf per batch; returns the number of leaves."""
+        records, secrets = [], []
         for batch in batches:
-            for device_id, interval, t, factor, field, value, flag, _code, received_ms in batch.readings:
-                key = (device_id, interval, t)
-                frames[key].append((factor, field, value, flag))
-                received.setdefault(key, received_ms)
-        if not frames:
-            return 0
-        self._learn({key[0] for key in frames})
-        records = []
-        for (device_id, interval, t), values in frames.items():
-            mn, enterprise_id = self._devices.get(device_id, (None, None))
-            if mn is None:
-                continue  # deleted meanwhile: its readings went with it
-            content = content_of(mn, interval, t, values)
-            records.append(Record(KIND, ref_of(device_id, interval, t), content, f"mn:{mn}",
-                                  received[(device_id, interval, t)], enterprise_id,
-                                  encoded=dumps_floatless(content)))
-        for start in range(0, len(records), self.max_leaves):
-            self.log.append(records[start:start + self.max_leaves])
-        self.appended += len(records)
+            if not batch.frames:
+                continue
+            secret = new_salt()
+            records.append(batch_record(secret, [(i, raw) for i, raw in batch.frames], batch.committed_ms))
+            secrets.append(secret)
+        if records:
+            self.log.append(records, secrets=secrets)
+            self.appended += len(records)
+            self.frames += sum(r.content["frames"] for r in records)
         return len(records)
 
-    def _learn(self, device_ids: set[int]) -> None:
-        unknown = device_ids - self._devices.keys()
-        if not unknown:
-            return
-        with Session(self.engine) as session:
-            rows = session.execute(select(Device.id, Device.mn, MonitoringPoint.enterprise_id)
-                                   .join(MonitoringPoint, MonitoringPoint.id == Device.point_id)
-                                   .where(Device.id.in_(unknown))).all()
-        for device_id, mn, enterprise_id in rows:
-            self._devices[device_id] = (mn, enterprise_id)
+
+# ------------------------------------------------------------------ the audit
+def derive(session: Session, leaves: list, settings: Settings) -> dict[str, Derived | None]:
+    """Each batch rebuilt from the archive, with the frames whose readings differ from what they sent."""
+    out: dict[str, Derived | None] = {}
+    for leaf in leaves:
+        if leaf.content is None or leaf.secret is None:
+            out[leaf.ref] = Derived({}, "the store lacks this batch's summary or key")
+            continue
+        notarized = json.loads(leaf.content)
+        ids = ids_of(notarized["ids"])
+        raw: dict[int, bytes] = {}
+        for chunk in _chunks(ids, 900):
+            raw.update((i, bytes(r)) for i, r in session.execute(
+                text(f"SELECT id, raw FROM raw_frame WHERE id IN ({', '.join(map(str, chunk))})")))
+        present = [(i, raw[i]) for i in ids if i in raw]
+        if not present:
+            out[leaf.ref] = None
+            continue
+        content = batch_content(leaf.secret, present)
+        missing = [i for i in ids if i not in raw]
+        details, covers = _readings_check(session, present)
+        problem = f"frame(s) {', '.join(map(str, missing[:10]))} gone from the archive" if missing else None
+        out[leaf.ref] = Derived(content, problem, tuple(details), frozenset(covers))
+    return out
 
 
-# ------------------------------------------------------------------ the deriver
-def derive(session: Session, refs: list[str], settings: Settings) -> dict[str, Derived | None]:
-    """Each frame's record rebuilt from the ``reading`` table (None where no reading is left)."""
-    wanted: dict[tuple[int, str], dict[int, str]] = defaultdict(dict)
-    for ref in refs:
-        parsed = parse_ref(ref)
-        if parsed is not None:
-            wanted[parsed[:2]][parsed[2]] = ref
-    found: dict[str, Derived | None] = {ref: None for ref in refs}
-    mns = dict(session.execute(select(Device.id, Device.mn).where(Device.id.in_({d for d, _ in wanted}))).all())
-    values: dict[str, list] = defaultdict(list)
-    for (device_id, interval), times in wanted.items():
-        for chunk in _chunks(sorted(times), 500):
-            rows = session.execute(text("SELECT t, factor, field, value, flag FROM reading WHERE device_id = :d AND "
-                                        f"interval = :i AND t IN ({', '.join(str(t) for t in chunk)})"),
-                                   {"d": device_id, "i": interval})
-            for t, factor, field, value, flag in rows:
-                values[times[t]].append((factor, field, value, flag))
-    for ref, frame_values in values.items():
-        device_id, interval, t = parse_ref(ref)
-        found[ref] = Derived(content_of(mns.get(device_id, "?"), interval, t, frame_values))
-    return found
+def _readings_check(session: Session, frames: list[tuple[int, bytes]]) -> tuple[list[dict], set]:
+    """The accepted frames' readings against the ``reading`` table: differences, and the keys covered."""
+    verdicts = dict(session.execute(text(
+        f"SELECT frame_id, device_id FROM frame_verdict WHERE ok AND readings > 0 AND device_id IS NOT NULL "
+        f"AND frame_id IN ({', '.join(str(i) for i, _ in frames)})")).all())
+    devices = _devices(session, set(verdicts.values()))
+    sent: dict[tuple[int, str, int], tuple[int, dict]] = {}
+    for frame_id, raw in frames:
+        device_id = verdicts.get(frame_id)
+        if device_id is None or device_id not in devices:
+            continue
+        decoded = decode_readings(raw, devices[device_id][1])
+        if decoded is not None:
+            interval, t, values = decoded
+            sent.setdefault((device_id, interval, t), (frame_id, values))  # a resent frame: the first counts
+    stored: dict[tuple[int, str, int], dict] = defaultdict(dict)
+    by_series: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for device_id, interval, t in sent:
+        by_series[(device_id, interval)].append(t)
+    for (device_id, interval), times in by_series.items():
+        for chunk in _chunks(sorted(times), 900):
+            for t, factor, field, value, flag in session.execute(text(
+                    "SELECT t, factor, field, value, flag FROM reading WHERE device_id = :d AND interval = :i AND "
+                    f"t IN ({', '.join(map(str, chunk))})"), {"d": device_id, "i": interval}):
+                stored[(device_id, interval, t)][(factor, field)] = (value, flag)
+    details = []
+    for key, (frame_id, values) in sent.items():
+        now = stored.get(key, {})
+        changed = {k for k in values.keys() | now.keys() if values.get(k) != now.get(k)}
+        if not changed:
+            continue
+        device_id, interval, t = key
+        mn = devices[device_id][0]
+        what = "; ".join(f"{f}-{fi} sent {_v(values.get((f, fi)))}, stored {_v(now.get((f, fi)))}"
+                         for f, fi in sorted(changed))
+        details.append({"change": "deleted" if not now else "altered", "ref": readings_ref(device_id, interval, t),
+                        "submitter": f"mn:{mn}", "detail": f"readings of frame {frame_id} (MN {mn}, {interval} "
+                        f"data of {_iso(t)}) differ from what the device sent: {what}",
+                        "original": _as_dict(values), "current": _as_dict(now)})
+    return details, set(sent)
 
 
-def unnotarized(session: Session, notarized: set[str], settings: Settings):
-    """Frames in the ``reading`` table that no leaf covers (rows inserted behind the platform's back)."""
+def readings_ref(device_id: int, interval: str, t: int) -> str:
+    return f"readings:{device_id}:{interval}:{t}"
+
+
+def decode_readings(raw: bytes, zone: str) -> tuple[str, int, dict] | None:
+    """(interval, t, {(factor, field): (value, flag)}) as the pipeline stores a data frame; None if it is not one."""
+    try:
+        frame = parse_frame(raw, policy="lenient")
+    except Hj212Error:
+        return None
+    interval = INTERVAL_OF_CN.get(frame.cn)
+    local = frame.data_time
+    if interval is None or local is None:
+        return None
+    t = int(local.replace(tzinfo=ZoneInfo(zone)).timestamp())
+    values: dict = {}
+    for v in frame.values():
+        if v.field not in NUMERIC_FIELDS or v.number is None:
+            continue
+        key = ((v.code_2017 or v.code)[:16], v.field[:16])
+        values.setdefault(key, (v.number, v.flag[:4] if v.flag else None))  # the first value of a repeat is kept
+    return interval, t, values
+
+
+def unnotarized(session: Session, covered: set, settings: Settings):
+    """Readings no notarized frame accounts for (rows inserted behind the platform's back)."""
     groups = session.execute(text("SELECT DISTINCT device_id, interval, t FROM reading ORDER BY device_id, interval, t"))
-    missing = [ref_of(d, i, t) for d, i, t in groups if ref_of(d, i, t) not in notarized]
-    if missing:
-        for ref, derived in derive(session, missing, settings).items():
-            if derived is not None:
-                yield ref, derived.content
+    for device_id, interval, t in groups:
+        if (device_id, interval, t) in covered:
+            continue
+        rows = session.execute(text("SELECT factor, field, value, flag FROM reading WHERE device_id = :d AND "
+                                    "interval = :i AND t = :t"), {"d": device_id, "i": interval, "t": t})
+        yield readings_ref(device_id, interval, t), _as_dict({(f, fi): (v, fl) for f, fi, v, fl in rows})
 
 
-def original(session: Session, ref: str, submitted_ms: int, settings: Settings) -> dict | None:
-    """What the device sent, from the raw-frame archive: its frame with this DataTime received then."""
-    parsed = parse_ref(ref)
-    if parsed is None:
-        return None
-    device_id, interval, t = parsed
-    found = session.execute(select(Device.mn, Park.timezone).join(MonitoringPoint, MonitoringPoint.id == Device.point_id)
-                            .join(Park, Park.id == MonitoringPoint.park_id).where(Device.id == device_id)).first()
-    if found is None:
-        return None
-    mn, zone = found
-    data_time = datetime.fromtimestamp(t, ZoneInfo(zone)).strftime("%Y%m%d%H%M%S")
-    rows = session.execute(text("SELECT raw FROM raw_frame WHERE received_ms BETWEEN :a AND :b ORDER BY id"),
-                           {"a": submitted_ms - 2000, "b": submitted_ms + 2000})
-    for (raw,) in rows:
-        try:
-            frame = parse_frame(bytes(raw), policy="lenient")
-        except Hj212Error:
-            continue
-        if (frame.mn != mn or INTERVAL_OF_CN.get(frame.cn) != interval
-                or (frame.item("DataTime") or "")[:14] != data_time):
-            continue
-        values = [(v.code_2017 or v.code, v.field, v.number, v.flag) for v in frame.values() if v.number is not None]
-        return {**content_of(mn, interval, t, values), "frame": bytes(raw).decode("utf-8", "replace")}
-    return None
+def _devices(session: Session, ids: set[int]) -> dict[int, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Device.id, Device.mn, Park.timezone)
+                           .join(MonitoringPoint, MonitoringPoint.id == Device.point_id)
+                           .join(Park, Park.id == MonitoringPoint.park_id).where(Device.id.in_(ids)))
+    return {device_id: (mn, zone) for device_id, mn, zone in rows}
+
+
+def _as_dict(values: dict) -> dict:
+    return {f"{f}-{fi}": {"value": v, "flag": fl} for (f, fi), (v, fl) in sorted(values.items())}
+
+
+def _v(value) -> str:
+    return "nothing" if value is None else f"{value[0]!r}" + (f" ({value[1]})" if value[1] else "")
+
+
+def _iso(t: int) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="seconds")
 
 
 def _chunks(items: list, size: int):
@@ -235,4 +317,4 @@ def _chunks(items: list, size: int):
         yield items[start:start + size]
 
 
-register(Deriver(KIND, derive, unnotarized, original))
+register(Deriver(KIND, derive, unnotarized))

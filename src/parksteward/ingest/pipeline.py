@@ -76,10 +76,13 @@ class Outcome:
 
 @dataclass(frozen=True)
 class CommittedBatch:
-    """What the alarm stage and the roll-up queue receive after a commit: the readings as
-    tuples in :data:`~parksteward.ingest.store.READING_COLUMNS` order."""
+    """What the alarm stage, the roll-up queue and the notary receive after a commit: the
+    readings as tuples in :data:`~parksteward.ingest.store.READING_COLUMNS` order, and every
+    archived frame of the batch as (archive id, raw bytes)."""
 
     readings: list[tuple]
+    frames: list[tuple[int, bytes]] = field(default_factory=list)
+    committed_ms: int = field(default_factory=lambda: int(time.time() * 1000))
 
     def as_dicts(self) -> list[dict]:
         return [dict(zip(READING_COLUMNS, row)) for row in self.readings]
@@ -145,14 +148,15 @@ class Pipeline:
             write_readings(connection, rows)
             write_verdicts(connection, verdicts)
         acknowledge(outcomes)
-        if rows:
-            batch = CommittedBatch(rows)
-            try:
+        raw = [a.raw for a in arrivals] + [row[3] for batch in decoded for row in batch.archive]
+        batch = CommittedBatch(rows, list(zip(frame_ids, raw)))
+        try:
+            if rows:
                 self.alarm_stage.handle(batch)
-                if self.on_commit is not None:
-                    self.on_commit(batch)
-            except Exception:  # a failing consumer must not lose the acknowledgement
-                log.exception("alarm stage or roll-up queue failed on a committed batch")
+            if self.on_commit is not None:  # the roll-ups and the notary (every archived frame is notarized)
+                self.on_commit(batch)
+        except Exception:  # a failing consumer must not lose the acknowledgement
+            log.exception("alarm stage, roll-up queue or notary failed on a committed batch")
         return outcomes
 
 

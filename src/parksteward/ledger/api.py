@@ -84,6 +84,11 @@ def receipt_of_leaf(index: int, request: Request, session: SessionDep, actor: Ac
     return request.app.state.ledger.receipt(session, actor, index, with_record=record)
 
 
+@router.get("/frames/{frame_id}/receipt", summary="The receipt of one archived HJ 212 frame (what a device sent)")
+def receipt_of_frame(frame_id: int, request: Request, session: SessionDep, actor: ActorDep):
+    return request.app.state.ledger.frame_receipt(session, actor, frame_id)
+
+
 @router.get("/receipts", summary="The receipt of a record by kind and reference (e.g. document, document:7)")
 def receipt_of_record(request: Request, session: SessionDep, actor: ActorDep, kind: str, ref: str,
                       record: bool = True):

@@ -81,36 +81,39 @@ def audit(engine: Engine, settings: Settings, *, now_ms: int | None = None) -> A
         latest = _latest_leaves(session)
         findings: list[Finding] = []
         checked = 0
-        refs_by_kind: dict[str, set[str]] = {}
+        covered: dict[str, set] = {}
         for kind, leaves in latest.items():
-            refs_by_kind[kind] = set(leaves)
             deriver = derivers.get(kind)
             if deriver is None:
                 continue  # a kind without a deriver here (e.g. from a newer version) cannot be checked
-            items = list(leaves.items())
-            for start in range(0, len(items), BATCH):
-                part = items[start:start + BATCH]
-                leaf_rows = {leaf.ref: leaf for leaf in session.scalars(
-                    select(LedgerLeaf).where(LedgerLeaf.idx.in_([idx for _, idx in part])))}
-                derived = deriver.derive(session, [ref for ref, _ in part], settings)
-                for ref, _ in part:
-                    leaf = leaf_rows[ref]
+            indices = sorted(leaves.values())
+            for start in range(0, len(indices), BATCH):
+                rows = list(session.scalars(select(LedgerLeaf).where(LedgerLeaf.idx.in_(indices[start:start + BATCH]))))
+                derived = deriver.derive(session, rows, settings)
+                for leaf in rows:
                     checked += 1
-                    now = derived.get(ref)
+                    now = derived.get(leaf.ref)
                     if now is None:
-                        findings.append(_finding(session, deriver, settings, "deleted", leaf,
-                                                 "the record is gone from the store"))
-                    elif commitment(leaf.salt, now.content) != leaf.commitment:
-                        finding = _finding(session, deriver, settings, "altered", leaf,
+                        findings.append(_finding(session, "deleted", leaf, "the record is gone from the store"))
+                        continue
+                    covered.setdefault(kind, set()).update(now.covers)
+                    if commitment(leaf.salt, now.content) != leaf.commitment:
+                        finding = _finding(session, "altered", leaf,
                                            now.problem or "the record differs from what was notarized")
                         finding.current = now.content
                         findings.append(finding)
-                    elif now.problem:
-                        findings.append(_finding(session, deriver, settings, "altered", leaf, now.problem))
+                    elif now.problem and not now.details:
+                        findings.append(_finding(session, "altered", leaf, now.problem))
+                    for item in now.details:
+                        finding = _finding(session, item.get("change", "altered"), leaf, item["detail"])
+                        finding.ref = item.get("ref", leaf.ref)
+                        finding.submitter = item.get("submitter", leaf.submitter)
+                        finding.original, finding.current = item.get("original"), item.get("current")
+                        findings.append(finding)
         for kind, deriver in derivers.items():
             if deriver.unnotarized is None:
                 continue
-            for ref, content in deriver.unnotarized(session, refs_by_kind.get(kind, set()), settings):
+            for ref, content in deriver.unnotarized(session, covered.get(kind, set()), settings):
                 checked += 1
                 findings.append(Finding("inserted", kind, ref, "a record no leaf of the log covers", current=content))
         finished = int(time.time() * 1000) if now_ms is None else now_ms
@@ -131,13 +134,10 @@ def _latest_leaves(session: Session) -> dict[str, dict[str, int]]:
     return out
 
 
-def _finding(session: Session, deriver, settings: Settings, change: str, leaf: LedgerLeaf, detail: str) -> Finding:
+def _finding(session: Session, change: str, leaf: LedgerLeaf, detail: str) -> Finding:
     covering = session.execute(select(LedgerCheckpoint.size, LedgerCheckpoint.created_ms, LedgerCheckpoint.cosigners)
                                .where(LedgerCheckpoint.size > leaf.idx).order_by(LedgerCheckpoint.size)
                                .limit(1)).first()
-    original = None
-    if deriver.original is not None:
-        original = deriver.original(session, leaf.ref, leaf.submitted_ms, settings)
     return Finding(change, leaf.kind, leaf.ref, detail, leaf.idx, leaf.enterprise_id, leaf.submitter,
                    leaf.submitted_ms, leaf.logged_ms, covering[0] if covering else None,
-                   covering[1] if covering else None, list(covering[2]) if covering else [], original=original)
+                   covering[1] if covering else None, list(covering[2]) if covering else [])

@@ -95,16 +95,20 @@ def checkpoint(db: Annotated[Optional[str], typer.Option("--db", help="Store URL
 
 @ledger_app.command("receipt")
 def receipt(
-    index: Annotated[int, typer.Argument(help="Leaf index")],
+    index: Annotated[Optional[int], typer.Argument(help="Leaf index")] = None,
+    frame: Annotated[Optional[int], typer.Option("--frame", help="An archived frame's id instead of a leaf.")] = None,
     out: Annotated[Optional[Path], typer.Option("--out", help="File to write (default: print).")] = None,
     db: Annotated[Optional[str], typer.Option("--db", help="Store URL or SQLite file.")] = None,
 ):
-    """The receipt of one record: the record, its inclusion proof and a final checkpoint."""
+    """The receipt of one record (or frame): the record, its inclusion proof and a final checkpoint."""
     from parksteward.access.actor import SYSTEM
 
+    if (index is None) == (frame is None):
+        _root()._fail("give a leaf index or --frame ID")
     ledger, sessions = _ledger(db)
     with sessions() as session:
-        made = _root()._run_service(lambda: ledger.receipt(session, SYSTEM, index))
+        made = _root()._run_service(lambda: ledger.receipt(session, SYSTEM, index) if frame is None
+                                    else ledger.frame_receipt(session, SYSTEM, frame))
     text = json.dumps(made, ensure_ascii=False, indent=2)
     if out is None:
         print(text)

@@ -19,20 +19,30 @@ from parksteward.config import Settings
 
 @dataclass(frozen=True)
 class Derived:
-    """A record as the store holds it now."""
+    """A record as the store holds it now.
+
+    ``problem`` is something wrong beyond the content (a document's file on disk differs);
+    ``details`` are findings inside the record, each a dict with ``ref``, ``detail`` and, where
+    known, ``original`` and ``current`` (a frame's readings that differ from what it sent);
+    ``covers`` are the business keys the record accounts for, so that records no leaf covers can
+    be found (:attr:`Deriver.unnotarized`).
+    """
 
     content: dict
-    problem: str | None = None  # something wrong beyond the content (e.g. the file on disk differs)
+    problem: str | None = None
+    details: tuple[dict, ...] = ()
+    covers: frozenset = frozenset()
 
 
 @dataclass
 class Deriver:
-    """The functions of one record kind (see module doc)."""
+    """The functions of one record kind (see module doc): ``derive(session, leaves, settings)``
+    rebuilds the records of some leaves (by ref); ``unnotarized(session, covered, settings)``
+    yields (ref, content) of records whose keys no derived record covers."""
 
     kind: str
-    derive: Callable[[Session, list[str], Settings], dict[str, Derived | None]]
-    unnotarized: Callable[[Session, set[str], Settings], Iterable[tuple[str, dict]]] | None = None
-    original: Callable[[Session, str, int, Settings], dict | None] | None = None  # (ref, submitted_ms)
+    derive: Callable[[Session, list, Settings], dict[str, Derived | None]]
+    unnotarized: Callable[[Session, set, Settings], Iterable[tuple[str, dict]]] | None = None
 
 
 DERIVERS: dict[str, Deriver] = {}
@@ -46,6 +56,6 @@ def register(deriver: Deriver) -> Deriver:
 def load_all() -> dict[str, Deriver]:
     """Import the domains that notarize records, so that their derivers are registered."""
     from parksteward.documents import notary as _documents  # noqa: F401
-    from parksteward.ingest import notary as _ingest  # noqa: F401
+    from parksteward.ingest import notary as _frames  # noqa: F401
 
     return DERIVERS

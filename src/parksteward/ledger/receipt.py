@@ -10,6 +10,10 @@ A receipt is JSON::
      "inclusion_proof": ["<base64>", ...],
      "checkpoint": "<signed note with cosignatures>"}
 
+A frame's receipt adds ``"batch": {"frame_id", "frame" (base64 of the raw HJ 212 frame), "salt",
+"index", "size", "proof"}``: the frame's salted commitment and its inclusion in its batch's own
+tree, whose root the (batch) record carries.
+
 :func:`verify` checks it with a trust file's policy and nothing else, step by step, and every
 failure names its step: the receipt's shape, the record against the envelope's salted
 commitment, the checkpoint's signatures and the trust policy (log, regulator, k more), the
@@ -21,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -42,6 +47,30 @@ def _base64(text) -> bytes:
     if base64.b64encode(value).decode("ascii") != text:
         raise ValueError(f"{text[:12]}... is not canonical base64")
     return value
+
+
+def _check_frame(batch, content) -> str | None:
+    """The frame against its batch: salted commitment, place among the ids, inclusion in the batch root."""
+    try:
+        if not isinstance(batch, dict) or set(batch) != {"frame_id", "frame", "salt", "index", "size", "proof"}:
+            return "the batch part is not {frame_id, frame, salt, index, size, proof}"
+        frame_id, index, size = batch["frame_id"], batch["index"], batch["size"]
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (frame_id, index, size)):
+            return "frame_id, index and size must be integers"
+        if not isinstance(batch["salt"], str) or not _LOWER_HEX.fullmatch(batch["salt"]):
+            return "the frame's salt must be 64 lowercase hex digits"
+        raw, salt = _base64(batch["frame"]), bytes.fromhex(batch["salt"])
+        proof = [_base64(p) for p in batch["proof"]]
+        ids = [i for first, last in content["ids"] for i in range(first, last + 1)]
+        root = bytes.fromhex(content["root"])
+    except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+        return f"malformed batch part: {exc}"
+    if content.get("frames") != size or len(ids) != size or not 0 <= index < size or ids[index] != frame_id:
+        return f"frame {frame_id} is not frame {index} of the batch's {content.get('frames')} (ids {content['ids']})"
+    inner = frame_id.to_bytes(8, "big") + hashlib.sha256(salt + raw).digest()
+    if not merkle.verify_inclusion(merkle.leaf_hash(inner), index, size, proof, root):
+        return f"frame {frame_id} (with its salt) is not in the batch's tree: the frame or its proof was changed"
+    return None
 
 
 def build(*, origin: str, leaf_index: int, leaf_data: bytes, content: dict | None, salt: bytes | None,
@@ -88,8 +117,8 @@ def verify(receipt, policy: Policy) -> Verdict:
     # 1. shape
     if not isinstance(receipt, dict) or receipt.get("format") != FORMAT:
         return verdict.failed("format", f"not a {FORMAT} receipt")
-    if set(receipt) != FIELDS:  # a renamed field could turn a full receipt into a weaker one
-        wrong = sorted(set(receipt) ^ FIELDS)
+    if set(receipt) not in (FIELDS, FIELDS | {"batch"}):  # a renamed field could make a receipt weaker
+        wrong = sorted(set(receipt) ^ FIELDS - {"batch"})
         return verdict.failed("format", f"receipt fields differ from {FORMAT}'s: {', '.join(wrong)}")
     try:
         index, size = receipt["leaf_index"], receipt["tree_size"]
@@ -128,6 +157,14 @@ def verify(receipt, policy: Policy) -> Verdict:
             return verdict.failed("record", f"the record's salted commitment {derived[:16]}... is not the leaf's "
                                             f"{envelope['commitment'][:16]}...: the record was changed")
         verdict.passed("record", f"matches the leaf's commitment ({envelope['kind']} {envelope['ref']})")
+    if "batch" in receipt:
+        if record is None:
+            return verdict.failed("frame", "a frame's receipt needs its batch's record")
+        problem = _check_frame(receipt["batch"], record["content"])
+        if problem:
+            return verdict.failed("frame", problem)
+        verdict.passed("frame", f"frame {receipt['batch']['frame_id']} is frame {receipt['batch']['index'] + 1} of "
+                                f"{receipt['batch']['size']} in the batch")
     # 3. the checkpoint's signatures and the trust policy
     try:
         checkpoint, signatures = policy.open(signed)

@@ -28,7 +28,7 @@ ENVELOPE_VERSION = 1
 SALT_BYTES = 32
 
 #: Record kinds the platform notarizes.
-KINDS = ("readings", "frame", "document", "alarm", "inspection", "decision", "report")
+KINDS = ("frames", "document", "alarm", "inspection", "decision", "report", "readings")
 
 
 @dataclass(frozen=True)
@@ -55,6 +55,9 @@ class Record:
     encoded : bytes or None
         ``canonical(content)`` if the producer computed it (e.g. with
         :func:`~parksteward.ledger.canonical.dumps_floatless`); it must be exactly that.
+    keep_content : bool
+        Keep the canonical record in the store beside its leaf (for records that summarise
+        others, like a batch of frames: its ids and root; never for confidential data).
     """
 
     kind: str
@@ -65,6 +68,7 @@ class Record:
     enterprise_id: int | None = None
     supersedes: int | None = None
     encoded: bytes | None = None  # canonical(content), when the producer made it already (a faster way)
+    keep_content: bool = False  # the store keeps the canonical record (summaries, not confidential data)
 
     def __post_init__(self):
         if self.kind not in KINDS:

@@ -15,6 +15,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import threading
 from pathlib import Path
 
@@ -95,23 +97,56 @@ class Ledger:
         leaf = session.scalars(scoped(select(LedgerLeaf).where(LedgerLeaf.idx == index), LedgerLeaf, actor)).first()
         if leaf is None:
             raise NotFound(f"leaf {index} not found")
-        checkpoint = session.scalars(select(LedgerCheckpoint).where(LedgerCheckpoint.size > index,
-                                                                    LedgerCheckpoint.final.is_(True))
-                                     .order_by(LedgerCheckpoint.size.desc()).limit(1)).first()
-        if checkpoint is None:
-            raise Conflict("leaf", f"no final checkpoint covers leaf {index} yet (checkpoints come every "
-                                   f"{self.settings.ledger_checkpoint_seconds:g} s; the witnesses must cosign)")
         content = salt = None
         if with_record:
             deriver = load_all().get(leaf.kind)
-            derived = deriver.derive(session, [leaf.ref], self.settings).get(leaf.ref) if deriver else None
+            derived = deriver.derive(session, [leaf], self.settings).get(leaf.ref) if deriver else None
             if derived is None or commitment(leaf.salt, derived.content) != leaf.commitment or derived.problem:
                 raise Conflict("record", f"the stored {leaf.kind} {leaf.ref} no longer matches leaf {index}: run "
                                          "`parksteward ledger audit`")
             content, salt = derived.content, leaf.salt
-        proof = self.log.inclusion_proof(index, checkpoint.size)
-        return receipt.build(origin=self.log.origin, leaf_index=index, leaf_data=leaf.data, content=content, salt=salt,
-                             proof=proof, tree_size=checkpoint.size, checkpoint_note=checkpoint.note)
+        return self._receipt_of(session, leaf, content, salt)
+
+    def frame_receipt(self, session: Session, actor: Actor, frame_id: int) -> dict:
+        """The receipt of one archived HJ 212 frame: its batch's receipt and the frame's place in the batch."""
+        from parksteward.ingest import notary
+        from parksteward.ingest.tables import FrameVerdict, RawFrame
+
+        if actor.is_enterprise:  # the frame must come from one of its devices
+            own = session.scalars(scoped(select(FrameVerdict.frame_id).where(FrameVerdict.frame_id == frame_id),
+                                         FrameVerdict, actor)).first()
+            if own is None:
+                raise NotFound(f"frame {frame_id} not found")
+        leaf = session.scalars(select(LedgerLeaf).where(
+            LedgerLeaf.kind == notary.KIND, LedgerLeaf.ref <= notary.batch_ref(frame_id, 10**15 - 1))
+            .order_by(LedgerLeaf.ref.desc()).limit(1)).first()
+        content = json.loads(leaf.content) if leaf is not None and leaf.content else None
+        if content is None or frame_id not in notary.ids_of(content["ids"]):
+            raise NotFound(f"frame {frame_id} is in no notarized batch (yet)")
+        ids = notary.ids_of(content["ids"])
+        frames = [(i, bytes(r)) for i, r in session.execute(select(RawFrame.id, RawFrame.raw)
+                                                             .where(RawFrame.id.in_(ids)))]
+        batch = notary.frame_proof(leaf.secret, frames, frame_id)
+        if len(frames) != len(ids) or commitment(leaf.salt, notary.batch_content(leaf.secret, frames)) \
+                != leaf.commitment:
+            raise Conflict("frame", f"the archived frames of leaf {leaf.idx} no longer match it: run "
+                                    "`parksteward ledger audit`")
+        made = self._receipt_of(session, leaf, content, leaf.salt)
+        made["batch"] = {"frame_id": frame_id, "frame": base64.b64encode(batch["frame"]).decode("ascii"),
+                         "salt": batch["salt"].hex(), "index": batch["index"], "size": batch["size"],
+                         "proof": [base64.b64encode(p).decode("ascii") for p in batch["proof"]]}
+        return made
+
+    def _receipt_of(self, session: Session, leaf: LedgerLeaf, content: dict | None, salt: bytes | None) -> dict:
+        checkpoint = session.scalars(select(LedgerCheckpoint).where(LedgerCheckpoint.size > leaf.idx,
+                                                                    LedgerCheckpoint.final.is_(True))
+                                     .order_by(LedgerCheckpoint.size.desc()).limit(1)).first()
+        if checkpoint is None:
+            raise Conflict("leaf", f"no final checkpoint covers leaf {leaf.idx} yet (checkpoints come every "
+                                   f"{self.settings.ledger_checkpoint_seconds:g} s; the witnesses must cosign)")
+        proof = self.log.inclusion_proof(leaf.idx, checkpoint.size)
+        return receipt.build(origin=self.log.origin, leaf_index=leaf.idx, leaf_data=leaf.data, content=content,
+                             salt=salt, proof=proof, tree_size=checkpoint.size, checkpoint_note=checkpoint.note)
 
     def leaf_of(self, session: Session, actor: Actor, kind: str, ref: str) -> int:
         index = session.scalar(scoped(select(func.max(LedgerLeaf.idx)).where(LedgerLeaf.kind == kind,

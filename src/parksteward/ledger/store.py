@@ -22,12 +22,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from parksteward.ledger import merkle
-from parksteward.ledger.records import Record, commitment, envelope, new_salt
+from parksteward.ledger.records import Record, canonical, commitment, envelope, new_salt
 from parksteward.ledger.tables import LedgerHead, LedgerLeaf
 
 EMPTY_ROOT = hashlib.sha256(b"").digest()
 _INSERT_LEAF = ("INSERT INTO ledger_leaf (idx, kind, ref, enterprise_id, submitter, submitted_ms, logged_ms, salt, "
-                "commitment, leaf_hash, data, supersedes) VALUES ({})")
+                "commitment, leaf_hash, data, supersedes, secret, content) VALUES ({})")
 _LEVEL_SHIFT = 48
 _APPEND_ATTEMPTS = 8
 
@@ -125,8 +125,11 @@ class LogStore:
         return self.engine.connect()
 
     # ------------------------------------------------------------ appending
-    def append(self, records: list[Record], now_ms: int | None = None) -> Appended:
-        """Add ``records`` as consecutive leaves in one transaction; returns where they landed."""
+    def append(self, records: list[Record], now_ms: int | None = None, secrets: list[bytes] | None = None) -> Appended:
+        """Add ``records`` as consecutive leaves in one transaction; returns where they landed.
+
+        ``secrets`` (one per record, or None) are stored beside the leaves (a batch's key).
+        """
         if not records:
             size, root = self.head()
             return Appended(size, size, root)
@@ -138,15 +141,18 @@ class LogStore:
             commitments.append(c)
             datas.append(envelope(record, c))
         hashes = [merkle.leaf_hash(d) for d in datas]
+        secrets = secrets or [None] * len(records)
+        if len(secrets) != len(records):
+            raise ValueError(f"{len(secrets)} secrets for {len(records)} records")
         with self._lock:
             for _ in range(_APPEND_ATTEMPTS):
                 try:
-                    return self._append_once(records, salts, commitments, datas, hashes, now_ms)
+                    return self._append_once(records, salts, commitments, datas, hashes, now_ms, secrets)
                 except (IntegrityError, LogConflict):
                     self._edge = None  # someone else appended: start again from the stored head
         raise LogConflict(f"could not append after {_APPEND_ATTEMPTS} attempts: the log head keeps moving")
 
-    def _append_once(self, records, salts, commitments, datas, hashes, now_ms) -> Appended:
+    def _append_once(self, records, salts, commitments, datas, hashes, now_ms, secrets) -> Appended:
         with self.engine.begin() as conn:
             size, _ = self.head(conn)
             if self._edge is not None and self._edge[0] == size:
@@ -156,10 +162,10 @@ class LogStore:
             created = merkle.new_nodes(size, hashes, edge)
             # the driver's executemany with plain tuples: the batch is thousands of rows
             marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            conn.exec_driver_sql(_INSERT_LEAF.format(", ".join([marks] * 12)), [
+            conn.exec_driver_sql(_INSERT_LEAF.format(", ".join([marks] * 14)), [
                 (size + k, r.kind, r.ref, r.enterprise_id, r.submitter, r.submitted_ms, now_ms, s, c, h, d,
-                 r.supersedes)
-                for k, (r, s, c, d, h) in enumerate(zip(records, salts, commitments, datas, hashes))])
+                 r.supersedes, secret, (r.encoded or canonical(r.content)) if r.keep_content else None)
+                for k, (r, s, c, d, h, secret) in enumerate(zip(records, salts, commitments, datas, hashes, secrets))])
             inner = [(node_key(level, i), h) for (level, i), h in created.items() if level > 0]
             if inner:
                 conn.exec_driver_sql(f"INSERT INTO ledger_node (key, hash) VALUES ({marks}, {marks})", inner)

@@ -42,6 +42,10 @@ class LedgerLeaf(Base):
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     supersedes: Mapped[int | None] = mapped_column(BigInteger)
+    # A batch record's own secret (frames: the key of each frame's salt) and, for records that are
+    # summaries rather than data (a batch's ids and root), the canonical record itself.
+    secret: Mapped[bytes | None] = mapped_column(LargeBinary(32))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
 
     __table_args__ = (Index("ix_ledger_leaf_kind_ref", "kind", "ref"),)
 
