@@ -50,6 +50,18 @@ def test_demo_command_serves_the_demo_park(tmp_path):
         # The HJ 212 gateway listens beside the API.
         with socket.create_connection(("127.0.0.1", gateway_port), timeout=5):
             pass
+        # The simulated devices' frames are notarized, and the demo's regulator and auditor
+        # witnesses (served under /witnesses/) cosign the checkpoints over HTTP.
+        deadline = time.monotonic() + 60
+        while True:
+            head = httpx.get(f"{base}/api/v1/ledger", headers=headers).json()
+            if head["checkpoint"] and head["checkpoint"]["final"]:
+                break
+            assert time.monotonic() < deadline, f"no final checkpoint within 60 s: {head}"
+            time.sleep(1)
+        assert head["size"] > 0 and sorted(head["checkpoint"]["cosigners"]) == [
+            "auditor.demo.parksteward.local/witness", "regulator.demo.parksteward.local/witness"]
+        assert (tmp_path / "witnesses" / "trust.txt").exists() and (tmp_path / "ledger" / "log.key").exists()
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

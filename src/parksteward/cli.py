@@ -142,8 +142,8 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
     updates = {"database_url": database_url(db)}
     updates.update({k: v for k, v in (("host", host), ("port", port), ("gateway_port", gateway_port),
                                       ("gateway_workers", gateway_workers)) if v is not None})
-    if data_dir is not None:  # the demo keeps everything in its folder: store, documents, the log's key
-        updates.update(data_dir=data_dir, document_dir=data_dir / "documents")
+    if data_dir is not None:  # the demo keeps everything in its folder: store, documents, keys, its witnesses
+        updates.update(data_dir=data_dir, document_dir=data_dir / "documents", ledger_demo_witnesses=True)
     settings = settings.model_copy(update=updates)
     base = f"http://{settings.host}:{settings.port}"
     console.print(f"ParkSteward on [bold]{base}/[/]  (API docs: {base}/docs)")

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
                                            "is final with the log's signature alone.")
     ledger_witnesses: str | None = Field(None, description="Witnesses to send checkpoints to: comma-separated "
                                          "name=url pairs, each name a cosigner of the trust file.")
+    ledger_demo_witnesses: bool = Field(False, description="Serve two demo witnesses (a regulator and an auditor) "
+                                        "beside the API and require their cosignatures (`parksteward demo`).")
     ledger_checkpoint_entries: int = Field(1000, ge=1, description="Sign a checkpoint after this many new entries...")
     ledger_checkpoint_seconds: float = Field(10.0, gt=0, description="... or this long after the last one [s].")
     ledger_notarize_frames: bool = Field(True, description="Notarize every archived HJ 212 frame (one leaf per "

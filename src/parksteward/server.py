@@ -50,7 +50,12 @@ class _Server(uvicorn.Server):
 
 
 async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_tasks: Sequence[ExtraTask] = ()) -> None:
+    demo_witnesses = {}
+    if settings.ledger_demo_witnesses:
+        settings, demo_witnesses = with_demo_witnesses(settings)
     app = create_app(settings, engine)
+    for key, witness_app in demo_witnesses.items():
+        app.mount(f"/witnesses/{key}", witness_app)
     batcher = tcp = mqtt = None
     tasks: list[asyncio.Task] = []
     rollups = rollup_runner(settings, app.state.rollups, gateway)
@@ -94,6 +99,18 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
         await server.serve()
     finally:
         await stop()
+
+
+def with_demo_witnesses(settings: Settings):
+    """The demo's regulator and auditor witnesses, served by this server (see ledger/demo.py)."""
+    from parksteward.ledger import demo
+    from parksteward.ledger.service import load_or_create_log_key
+
+    log_key = load_or_create_log_key(settings.ledger_key_file or settings.data_dir / "ledger" / "log.key",
+                                     settings.ledger_origin)
+    host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    trust, witnesses, apps = demo.prepare(settings.data_dir / "witnesses", log_key, f"http://{host}:{settings.port}")
+    return settings.model_copy(update={"ledger_trust_file": trust, "ledger_witnesses": witnesses}), apps
 
 
 def start_ledger(ledger, stop: threading.Event) -> None:
