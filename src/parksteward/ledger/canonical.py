@@ -52,21 +52,9 @@ _FLOATLESS = json.JSONEncoder(ensure_ascii=False, allow_nan=False, sort_keys=Tru
 
 def _encode(value, parts: list[str]) -> None:
     kind = type(value)
-    if kind is str:  # the common types first, by exact type
-        parts.append(encode_basestring(value))
-        return
-    if kind is float:
-        parts.append(number(value))
-        return
-    if kind is list:
-        parts.append("[")
-        for i, item in enumerate(value):
-            if i:
-                parts.append(",")
-            _encode(item, parts)
-        parts.append("]")
-        return
-    if isinstance(value, str):
+    if kind is list or kind is tuple:
+        _sequence(value, parts)
+    elif kind is str or isinstance(value, str):  # the common types first (by exact type, the cheapest test)
         parts.append(encode_basestring(value))
     elif value is None:
         parts.append("null")
@@ -78,7 +66,7 @@ def _encode(value, parts: list[str]) -> None:
         if abs(value) > MAX_SAFE_INTEGER:
             raise CanonicalizationError(f"integer {value} is outside +-(2**53 - 1)")
         parts.append(str(int(value)))
-    elif isinstance(value, float):
+    elif kind is float or isinstance(value, float):
         parts.append(number(value))
     elif isinstance(value, dict):
         for key in value:
@@ -95,14 +83,18 @@ def _encode(value, parts: list[str]) -> None:
             _encode(value[key], parts)
         parts.append("}")
     elif isinstance(value, (list, tuple)):
-        parts.append("[")
-        for i, item in enumerate(value):
-            if i:
-                parts.append(",")
-            _encode(item, parts)
-        parts.append("]")
+        _sequence(value, parts)
     else:
         raise CanonicalizationError(f"{type(value).__name__} is not a JSON value")
+
+
+def _sequence(value, parts: list[str]) -> None:
+    parts.append("[")
+    for i, item in enumerate(value):
+        if i:
+            parts.append(",")
+        _encode(item, parts)
+    parts.append("]")
 
 
 def _utf16(key: str) -> bytes:
