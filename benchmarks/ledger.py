@@ -245,12 +245,16 @@ def main() -> None:
     parser.add_argument("--tree-size", type=int, default=10_000_000, help="leaves of the tree for proofs")
     parser.add_argument("--samples", type=int, default=2_000, help="proofs generated and verified")
     parser.add_argument("--audit-frames", type=int, default=100_000, help="frames notarized, then audited")
+    parser.add_argument("--only", choices=("appends", "proofs", "audit"), help="run one part only")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="parksteward-ledger-") as folder:
         print(f"store: {args.store}; {os.cpu_count()} cores")
-        bench_appends(args.store, folder, args.appends, args.batch, args.frames)
-        bench_proofs(args.store, folder, args.tree_size, args.samples)
-        bench_audit(args.store, folder, args.audit_frames)
+        if args.only in (None, "appends"):
+            bench_appends(args.store, folder, args.appends, args.batch, args.frames)
+        if args.only in (None, "proofs"):
+            bench_proofs(args.store, folder, args.tree_size, args.samples)
+        if args.only in (None, "audit"):
+            bench_audit(args.store, folder, args.audit_frames)
 
 
 if __name__ == "__main__":
