@@ -378,6 +378,10 @@ app.add_typer(ledger_app, name="ledger")
 app.add_typer(witness_app, name="witness")
 app.command("verify")(verify)
 
+from parksteward.release.cli import release  # noqa: E402
+
+app.command("release")(release)
+
 
 
 
