@@ -16,6 +16,9 @@ from parksteward.ingest.tables import FrameVerdict, RawFrame, Reading
 from parksteward.registry.tables import Device
 from tests.factories import build_world
 
+# Decoding runs in C where the extension is built; every test here runs on both paths.
+pytestmark = pytest.mark.usefixtures("implementation")
+
 HOURLY_CP = [("DataTime", "20250315090000"),
              ("a21026-Avg", "24.8"), ("a21026-Max", "29.3"), ("a21026-Flag", "N"),
              ("a19001-Avg", "9.4"), ("a19001-Flag", "N")]

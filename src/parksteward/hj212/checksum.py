@@ -6,6 +6,10 @@ depends on the last byte and the register before it only. It therefore takes jus
 values, and its low byte is always one of 00 01 40 41 80 81 C0 C1 (reference hj212.md §4.3).
 It is an 8-bit error check, not integrity protection.
 
+:func:`annex_a` runs in C (:mod:`parksteward.hj212.accel`) for bytes and bytearray, where a
+gateway checksums every frame it receives and every reply it sends; :func:`annex_a_python`
+is the reference it must equal.
+
 Some data loggers reuse their Modbus CRC routine instead; a lenient per-device policy
 accepts those (printed high byte first, or byte-swapped) with a warning.
 
@@ -17,6 +21,8 @@ HJ 212-2017, Annex A (checksum algorithm and worked example ``1C80``).
 from __future__ import annotations
 
 import enum
+
+from parksteward.hj212 import accel
 
 ANNEX_A_LOW_BYTES = frozenset({0x00, 0x01, 0x40, 0x41, 0x80, 0x81, 0xC0, 0xC1})
 
@@ -33,10 +39,11 @@ def _reflected_table(poly: int) -> tuple[int, ...]:
 
 _TABLE_A001 = _reflected_table(0xA001)  # CRC-16/ARC (= MODBUS) byte table
 _HIGH_A001 = tuple(value >> 8 for value in _TABLE_A001)
+_BYTE_STRINGS = (bytes, bytearray)  # what the compiled annex_a is given
 
 
 def annex_a(data: bytes) -> int:
-    """HJ 212 Annex A checksum of a data segment.
+    """HJ 212 Annex A checksum of a data segment (the compiled one where available).
 
     Parameters
     ----------
@@ -55,6 +62,16 @@ def annex_a(data: bytes) -> int:
     ``carry = reg & 1; reg >>= 1; if carry: reg ^= 0xA001``. Because ``reg >> 8`` leaves at
     most 8 bits, the 8 shifts equal one lookup in the CRC-16/ARC table.
     """
+    fast = accel.speedups
+    # Only plain byte strings: the C code reads a buffer's raw bytes, which for e.g. an
+    # array of 16-bit items is not what iterating it gives.
+    if fast is not None and type(data) in _BYTE_STRINGS:
+        return fast.annex_a(data)
+    return annex_a_python(data)
+
+
+def annex_a_python(data: bytes) -> int:
+    """:func:`annex_a` in pure Python: the reference the compiled fast path must equal."""
     if not data:
         return 0xFFFF
     # Only the register's high byte carries over to the next byte, so the loop keeps just it.

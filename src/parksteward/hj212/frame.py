@@ -14,6 +14,11 @@ fields in any order, unknown ST/CN accepted, whitespace around keys and values s
 data area taken up to the *last* ``&&``, values kept as received strings. Every tolerated
 deviation is recorded in ``Frame.warnings``; everything else raises a typed
 :class:`~parksteward.hj212.errors.Hj212Error` that names what was found and expected.
+
+A well-formed frame that needs none of these tolerances is parsed in C where the extension
+is built (:mod:`parksteward.hj212.accel`); anything else, and every error, goes through
+:func:`parse_frame_python`, the reference, which gives the same Frame for the frames the C
+code takes.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from functools import lru_cache
 from math import isfinite
 from typing import NamedTuple
 
+from parksteward.hj212 import accel
 from parksteward.hj212 import checksum as crc
 from parksteward.hj212.codes import ATTRIBUTE_FIELDS, code_system, to_2017
 from parksteward.hj212.errors import (
@@ -76,6 +82,10 @@ class Flag:
         return bool(self.raw & 0b01)
 
 
+# Every Flag value 0-255, made once: the fast path shares them (a Flag is immutable).
+_FLAGS = tuple(Flag(raw) for raw in range(256))
+
+
 class FactorValue(NamedTuple):
     """One value of one factor in a frame's data area.
 
@@ -112,6 +122,19 @@ class Frame:
         object.__setattr__(self, "_fields", fields)
         raw = fields.get("Flag")
         object.__setattr__(self, "_flag", Flag(int(raw)) if ascii_digits(raw) else None)
+
+    @classmethod
+    def _checked(cls, header: tuple, cp: tuple, fields: dict, flag: int | None, length: int) -> Frame:
+        """The Frame of a frame the compiled parser took (``_speedups.parse_strict``'s parts).
+
+        Such a frame has no warnings, the Annex A checksum and each header field once, so
+        ``fields`` is the header as a dict; ``__init__`` and ``__post_init__`` are skipped, as
+        they cost as much as the parse itself.
+        """
+        frame = object.__new__(cls)
+        frame.__dict__.update(header=header, cp=cp, checksum_variant=crc.Variant.ANNEX_A, warnings=(),
+                              declared_length=length, _fields=fields, _flag=None if flag is None else _FLAGS[flag])
+        return frame
 
     def _get(self, key: str) -> str | None:
         return self._fields.get(key)
@@ -266,6 +289,19 @@ def parse_frame(raw: bytes, policy: str = "strict", length_guard: int = DEFAULT_
         A subclass naming what was wrong: BadHeader, OverLong, Truncated, BadLength,
         BadChecksum, BadTail, BadEncoding, MalformedSegment.
     """
+    fast = accel.speedups
+    # The compiled parser takes only frames that both policies accept alike (Annex A, CR LF,
+    # no tolerance used) and declines (None) everything else.
+    if fast is not None and policy in POLICIES:
+        parts = fast.parse_strict(raw, length_guard)
+        if parts is not None:
+            return Frame._checked(*parts)
+    return parse_frame_python(raw, policy, length_guard)
+
+
+def parse_frame_python(raw: bytes, policy: str = "strict", length_guard: int = DEFAULT_LENGTH_GUARD) -> Frame:
+    """:func:`parse_frame` in pure Python: the reference, and the path of every frame the
+    compiled parser declines."""
     if policy not in POLICIES:
         raise ValueError(f"unknown checksum policy {policy!r}, expected one of {list(POLICIES)}")
     warnings: list[str] = []
@@ -412,6 +448,11 @@ def encode_segment(header, cp) -> bytes:
 
 def wrap_segment(segment: bytes, checksum: int | None = None) -> bytes:
     """``##LLLL<segment>CCCC\\r\\n``; the Annex A checksum unless another is given (for tests)."""
+    fast = accel.speedups
+    if fast is not None and checksum is None:
+        framed = fast.wrap_segment(segment)  # None unless bytes of at most 9999
+        if framed is not None:
+            return framed
     if len(segment) > 9999:
         raise OverLong(f"data segment of {len(segment)} bytes cannot be framed (at most 9999)",
                        declared=len(segment), guard=9999)

@@ -9,6 +9,11 @@ one frame's worth of bytes (the length guard) plus one read.
 Every byte that arrives leaves the splitter exactly once, either inside a :class:`Chunk`
 that is a frame candidate or inside one that carries a framing error, so the gateway can
 archive all of it (reference hj212.md §13, steps 1-2).
+
+Where the C extension is built (:mod:`parksteward.hj212.accel`), runs of complete,
+well-formed frames are cut in C (``_speedups.split_frames``); the first thing it does not
+recognise as one, and everything after it until the next such run, is cut by the Python
+code below, which is the reference for the chunks both produce.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from parksteward.hj212 import accel
 from parksteward.hj212.errors import BadHeader, BadLength, Hj212Error, OverLong, Truncated
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD, HEADER
 
@@ -55,7 +61,14 @@ class FrameSplitter:
     def feed(self, data: bytes) -> list[Chunk]:
         self._buf += data
         out: list[Chunk] = []
+        fast = accel.speedups
         while self._buf:
+            if fast is not None:
+                frames, used = fast.split_frames(self._buf, self.length_guard)
+                if used:
+                    out += [Chunk(raw) for raw in frames]
+                    del self._buf[:used]
+                    continue
             chunk = self._next()
             if chunk is None:
                 break
