@@ -36,6 +36,8 @@ from parksteward.registry.tables import EmissionSource, Park, SensitiveReceptor
 from parksteward.sim.demo_park import build_demo_park
 from parksteward.sim.weather import synthetic_year
 
+FLOOR = 1e-12  # fast vs plain: relative differences where values are at least this share of the hour's highest
+
 
 def demo_park_inputs():
     """Stacks, fugitive areas and receptors of the demo park, in a projection centred on the park."""
@@ -113,7 +115,7 @@ def main() -> None:
     rng = np.random.default_rng(0)
     sample = np.sort(rng.choice(np.flatnonzero(~met.calm), size=min(args.check_hours, int((~met.calm).sum())),
                                 replace=False))
-    worst = 0.0
+    worst = worst_tail = 0.0
     for hour in sample:
         _, plain = next(engine.hourly(stacks, met, receptors, fugitives=fugitives, hours=[hour]))
         one = met.select(np.array([hour]))
@@ -121,8 +123,14 @@ def main() -> None:
         nonzero = plain > 0
         if np.any(fast[~nonzero] != 0):
             worst = np.inf
-        worst = max(worst, float(np.max(np.abs(fast[nonzero] - plain[nonzero]) / plain[nonzero], initial=0.0)))
-    print(f"fast vs plain   largest relative difference {worst:.2e} over {len(sample)} hours (target <= 1e-9)")
+        # Values below 1e-12 of the hour's highest are physically nil; there the area integrals'
+        # error-function tails (differences of nearly equal numbers) differ by more rounding.
+        meaningful = plain >= FLOOR * plain.max()
+        relative = np.abs(fast - plain) / np.where(nonzero, plain, 1.0)
+        worst = max(worst, float(np.max(relative[meaningful], initial=0.0)))
+        worst_tail = max(worst_tail, float(np.max(relative[nonzero & ~meaningful], initial=0.0)))
+    print(f"fast vs plain   largest relative difference {worst:.2e} over {len(sample)} hours (target <= 1e-9), "
+          f"where the value is >= {FLOOR:g} of the hour's highest; below that {worst_tail:.1e}")
     sys.stdout.flush()
 
 
