@@ -76,6 +76,8 @@ def bodies_aimed_at_b(world):
         # a run of B's stacks finds none in A's scope: refused, nothing stored
         "/api/v1/dispersion/runs": {"scenario": {"pollutant": "SO2", "meteorology": {"synthetic_year": 2025},
                                                  "sources": {"enterprises": [CREDIT_B]}}},
+        "/api/v1/releases": {"chemical": "chlorine", "rate_kg_s": 1.0, "duration_s": 600,
+                             "risk_source_id": world.risk_source["b"]},
     }
 
 
@@ -119,6 +121,7 @@ ENTERPRISE_A_EXPECTS = {
     ("POST", "/api/v1/ledger/verify"): 422,
     ("POST", "/api/v1/ledger/audits"): 403,
     ("GET", "/api/v1/ledger/audits"): 403,
+    ("POST", "/api/v1/releases"): 404,  # a drill at B's risk source
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({
