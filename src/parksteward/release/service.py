@@ -42,9 +42,12 @@ class ReleaseRequest(BaseModel):
 
 def run_release(session: Session, actor: Actor, request: ReleaseRequest) -> dict:
     """Threat zones (GeoJSON), the sensitive receptors' peaks and arrival times, given and worst-case weather."""
-    lon, lat, where = _source(session, actor, request)
+    lon, lat, where, park_id = _source(session, actor, request)
     projection = LocalProjection(lon, lat)
-    receptors = session.scalars(select(SensitiveReceptor).order_by(SensitiveReceptor.id)).all()
+    stmt = select(SensitiveReceptor).order_by(SensitiveReceptor.id)
+    if park_id is not None:  # the risk source's park; a bare point is checked against every park's receptors
+        stmt = stmt.where(SensitiveReceptor.park_id == park_id)
+    receptors = session.scalars(stmt).all()
     points = []
     for receptor in receptors:
         x, y = projection.to_local(receptor.lon, receptor.lat)
@@ -65,16 +68,16 @@ def run_release(session: Session, actor: Actor, request: ReleaseRequest) -> dict
     return report
 
 
-def _source(session: Session, actor: Actor, request: ReleaseRequest) -> tuple[float, float, str]:
+def _source(session: Session, actor: Actor, request: ReleaseRequest) -> tuple[float, float, str, int | None]:
     if request.risk_source_id is not None:
-        row = session.execute(scoped(select(RiskSource, Enterprise.name).join(Enterprise)
+        row = session.execute(scoped(select(RiskSource, Enterprise.name, Enterprise.park_id).join(Enterprise)
                                      .where(RiskSource.id == request.risk_source_id), RiskSource, actor)).first()
         if row is None:
             raise NotFound(f"risk source {request.risk_source_id} not found")
-        source, enterprise = row
-        return source.lon, source.lat, f"{enterprise} {source.code} {source.name}"
+        source, enterprise, park_id = row
+        return source.lon, source.lat, f"{enterprise} {source.code} {source.name}", park_id
     if request.lon is None or request.lat is None:
         raise InvalidInput.single("risk_source_id", "say where: a risk_source_id, or lon and lat")
     if not (-180 <= request.lon <= 180 and -90 <= request.lat <= 90):
         raise InvalidInput.single("lon", "lon must be -180..180 and lat -90..90")
-    return request.lon, request.lat, f"{request.lon:.5f}, {request.lat:.5f}"
+    return request.lon, request.lat, f"{request.lon:.5f}, {request.lat:.5f}", None
