@@ -22,7 +22,7 @@ from parksteward.config import Settings
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.mqtt import MqttAdapter
 from parksteward.ingest.rollup import RollupEngine
-from parksteward.ingest.rollup_process import RollupProcess
+from parksteward.ingest.rollup_process import RollupError, RollupProcess
 from parksteward.ingest.tcp import TcpGateway
 from parksteward.ingest.workers import GatewayWorkers
 
@@ -169,6 +169,15 @@ async def rollups_every(rollups, period_s: float) -> None:
         except asyncio.CancelledError:
             try:
                 await asyncio.shield(loop.run_in_executor(executor, partial(rollups.run, force=True)))
+            except RollupError as exc:
+                if not isinstance(rollups, RollupProcess):
+                    log.error("the last roll-up run failed: %s", exc)
+                else:  # the roll-up process stopped first (a signal to the whole group): roll up here
+                    log.warning("%s: rolling up here", exc)
+                    try:
+                        await asyncio.shield(loop.run_in_executor(executor, partial(rollups.marks.run, force=True)))
+                    except Exception:
+                        log.exception("the last roll-up run failed")
             except Exception:
                 log.exception("the last roll-up run failed")
             raise

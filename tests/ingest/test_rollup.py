@@ -151,6 +151,24 @@ def test_roll_ups_in_a_process_of_their_own_match_the_marks_of_this_one(setup, e
     assert hour.valid and hour.n_valid == 50 and hour.mean == pytest.approx(20.5)  # 25 x 20 and 25 x 21
 
 
+def test_marks_stay_here_when_the_roll_up_process_is_gone(setup, engine, session_factory):
+    # A signal to the whole process group can end the roll-up process before the server's last run.
+    from parksteward.ingest.rollup_process import RollupError, RollupProcess
+
+    mn, _, pipeline, marks = setup
+    pipeline.process([minute_frame(mn, 9, mm, [("a21026-Avg", "20.0"), ("a21026-Flag", "N")]) for mm in range(50)])
+    runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False))
+    runner._process.terminate()
+    runner._process.join(10)
+    with pytest.raises(RollupError, match="roll-up process is gone"):
+        runner.run(force=True)
+    assert marks.pending() > 0  # nothing was lost: this process can still roll them up
+    assert marks.run(force=True) > 0
+    runner.close()
+    [hour] = rollups(session_factory, "hour").values()
+    assert hour.n_valid == 50
+
+
 def test_the_newest_minute_waits_while_its_device_keeps_sending(setup, session_factory):
     mn, _, pipeline, engine = setup
 

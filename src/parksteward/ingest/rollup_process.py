@@ -40,8 +40,14 @@ class RollupProcess:
 
     def run(self, force: bool = False) -> int:
         with self._lock:
-            self._conn.send((self.marks.take_dirty(), force))
-            answer = self._conn.recv()
+            dirty = self.marks.take_dirty()
+            try:
+                self._conn.send((dirty, force))
+                answer = self._conn.recv()
+            except (BrokenPipeError, EOFError, ConnectionError) as exc:
+                self.marks.add_dirty(dirty)  # kept for a run that can still happen in this process
+                raise RollupError(f"the roll-up process is gone ({exc.__class__.__name__}); "
+                                  f"{self.marks.pending()} periods wait") from None
         if isinstance(answer, str):
             raise RollupError(answer)
         return answer
