@@ -48,6 +48,7 @@ def b_objects(world):
         "/api/v1/ledger/leaves/{index}": 0,
         "/api/v1/ledger/receipts/{index}": 0,
         "/api/v1/ledger/frames/{frame_id}/receipt": 1,
+        "/api/v1/enterprises/{enterprise_id}/risk-grade": world.enterprise["b"],
         "/api/v1/dispersion/runs/{run_id}/hourly.csv": 1,
     }
 
@@ -78,6 +79,7 @@ def bodies_aimed_at_b(world):
                                                  "sources": {"enterprises": [CREDIT_B]}}},
         "/api/v1/releases": {"chemical": "chlorine", "rate_kg_s": 1.0, "duration_s": 600,
                              "risk_source_id": world.risk_source["b"]},
+        "/api/v1/enterprises/{enterprise_id}/risk-grade": {"water_sensitivity": "E2"},
     }
 
 
@@ -122,6 +124,7 @@ ENTERPRISE_A_EXPECTS = {
     ("POST", "/api/v1/ledger/audits"): 403,
     ("GET", "/api/v1/ledger/audits"): 403,
     ("POST", "/api/v1/releases"): 404,  # a drill at B's risk source
+    ("POST", "/api/v1/enterprises/{enterprise_id}/risk-grade"): 404,
 }
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({

@@ -34,6 +34,7 @@ from parksteward.registry.api import router as registry_router
 from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
 from parksteward.release.api import router as release_router
+from parksteward.standards.api import router as standards_router
 
 log = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(documents_router, prefix=API_PREFIX)
     app.include_router(ledger_router, prefix=API_PREFIX)
     app.include_router(release_router, prefix=API_PREFIX)
+    app.include_router(standards_router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):
