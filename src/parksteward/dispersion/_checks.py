@@ -66,3 +66,14 @@ def filled(value, shape: tuple, where=None, fill=None) -> np.ndarray:
     if fill is not None:
         out[~np.broadcast_to(where, shape)] = fill
     return out
+
+
+def per_source(kind: str, names: tuple[str, ...], label: str, values, check, unit: str = "") -> np.ndarray:
+    """``values`` broadcast to one float per source, each checked; an error names the parameter and the source."""
+    array = np.broadcast_to(np.asarray(values, dtype=float), (len(names),)).copy()
+    for i, value in enumerate(array):
+        try:
+            check(label, value, unit) if unit else check(label, value)
+        except DispersionInputError as exc:
+            raise DispersionInputError(f"{label} of {kind} {names[i]!r}", exc.message) from None
+    return array

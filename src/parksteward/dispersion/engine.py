@@ -42,7 +42,7 @@ import numpy as np
 from parksteward.dispersion import _checks, fugitive, plume, rise, sigma, wind
 from parksteward.dispersion.errors import DispersionInputError
 from parksteward.dispersion.meteorology import HourlyMet
-from parksteward.dispersion.receptors import Receptors
+from parksteward.dispersion.receptors import Receptors, wind_axes
 from parksteward.dispersion.statistics import EPA_SHORT_TERM_FRACTION, HOURS_PER_DAY, local_dates
 
 ENGINE_SIGMA_METHODS = ("isc3_rural", "briggs_urban")
@@ -94,18 +94,11 @@ class Stacks:
 def stacks(name, x_m, y_m, stack_height_m, diameter_m, exit_velocity_m_s, exit_temperature_k, q_g_s) -> Stacks:
     """Checked :class:`Stacks`; a bad value raises naming the parameter and the stack."""
     names = tuple(str(n) for n in name)
-    n = len(names)
-    if n == 0:
+    if not names:
         raise DispersionInputError("stacks", "at least one stack is needed")
 
     def column(label, values, check, unit=""):
-        array = np.broadcast_to(np.asarray(values, dtype=float), (n,)).copy()
-        for i, value in enumerate(array):
-            try:
-                check(label, value, unit) if unit else check(label, value)
-            except DispersionInputError as exc:
-                raise DispersionInputError(f"{label} of stack {names[i]!r}", exc.message) from None
-        return array
+        return _checks.per_source("stack", names, label, values, check, unit)
 
     return Stacks(
         names, column("x_m", x_m, _checks.finite), column("y_m", y_m, _checks.finite),
@@ -181,22 +174,9 @@ def stack_hour(st: Stacks, met: HourlyMet, hour: int, model: Model) -> StackHour
 
 # ------------------------------------------------------------------ the reference: one hour, dense
 def downwind_crosswind(st: Stacks, receptors: Receptors, wind_from_deg: float) -> tuple[np.ndarray, np.ndarray]:
-    """Downwind x and crosswind y [m] of every receptor from every stack, shape (stacks, receptors).
-
-    The plume travels towards ``wind_from_deg`` + 180 deg (meteorological convention: the
-    direction the wind blows from, clockwise from north).
-    """
-    dx = receptors.x_m[None, :] - st.x_m[:, None]
-    dy = receptors.y_m[None, :] - st.y_m[:, None]
-    return _rotate(dx, dy, wind_from_deg)
-
-
-def _rotate(dx, dy, wind_from_deg):
-    theta = np.deg2rad(wind_from_deg)
-    sin_t, cos_t = math.sin(theta), math.cos(theta)
-    x = -(dx * sin_t + dy * cos_t)  # along (sin, cos) of the direction blown towards
-    y = dx * cos_t - dy * sin_t
-    return x, y
+    """Downwind x and crosswind y [m] of every receptor from every stack, shape (stacks, receptors)
+    (:func:`~parksteward.dispersion.receptors.wind_axes`)."""
+    return wind_axes(st.x_m, st.y_m, receptors, wind_from_deg)
 
 
 def plain_hour(st: Stacks, met: HourlyMet, receptors: Receptors, hour: int, model: Model = Model()) -> np.ndarray:
@@ -527,7 +507,7 @@ def _isc3_products(x_km, exp_b_log_x, sy, sz):  # pragma: no cover - compiled
 # min, max or ** (numba compiles those to calls that are inlined only after vectorising).
 @numba.njit(nogil=True, cache=True)
 def _downwind_candidates(dx, dy, sin_t, cos_t, s0, s1, first, rec, xs, ys):  # pragma: no cover - compiled
-    """The downwind receptors of stacks s0..s1, with x and y as :func:`_rotate` gives them; returns their number.
+    """The downwind receptors of stacks s0..s1, with x and y as :func:`~parksteward.dispersion.receptors.wind_axes` gives them; returns their number.
 
     Those of stack s are ``first[s - s0]:first[s - s0 + 1]``.
     """

@@ -39,11 +39,10 @@ import numpy as np
 
 from parksteward.dispersion import _checks, plume, sigma, wind
 from parksteward.dispersion.area import MIN_DISTANCE_M, _area_concentration
-from parksteward.dispersion.errors import DispersionInputError
 from parksteward.dispersion.meteorology import HourlyMet
-from parksteward.dispersion.receptors import Receptors
+from parksteward.dispersion.receptors import Receptors, wind_axes
 from parksteward.dispersion.sigma import SIGMA_Z_CAP_M, _sigma_y, _sigma_z
-from parksteward.dispersion.volume import INSIDE_MARGIN_M, _virtual_distance
+from parksteward.dispersion.volume import INSIDE_MARGIN_M, _virtual_distance, _volume_kernel
 
 #: Gauss-Legendre nodes per panel for receptors near an area source (the default of area.py).
 AREA_POINTS_NEAR = 16
@@ -124,18 +123,8 @@ class VolumeSources:
         return len(self.name)
 
 
-def _columns(kind: str, names: tuple[str, ...], specs):
-    n = len(names)
-    out = []
-    for label, values, check, unit in specs:
-        array = np.broadcast_to(np.asarray(values, dtype=float), (n,)).copy()
-        for i, value in enumerate(array):
-            try:
-                check(label, value, unit) if unit else check(label, value)
-            except DispersionInputError as exc:
-                raise DispersionInputError(f"{label} of {kind} {names[i]!r}", exc.message) from None
-        out.append(array)
-    return out
+def _columns(kind: str, names: tuple[str, ...], specs) -> list[np.ndarray]:
+    return [_checks.per_source(kind, names, label, values, check, unit) for label, values, check, unit in specs]
 
 
 def area_sources(name, x_m, y_m, release_height_m, length_m, width_m, bearing_deg, q_g_s) -> AreaSources:
@@ -215,15 +204,6 @@ def release_hour(release_height_m: np.ndarray, met: HourlyMet, hour: int, land: 
     return ReleaseHour(np.int8(stab), float(met.wind_from_deg[hour]), np.atleast_1d(us), zi)
 
 
-def _wind_axes(sx, sy, receptors: Receptors, wind_from_deg: float):
-    """Downwind x and crosswind y (to the left) of every receptor from each source centre, (sources, receptors)."""
-    theta = math.radians(wind_from_deg)
-    sin_t, cos_t = math.sin(theta), math.cos(theta)
-    dx = receptors.x_m[None, :] - sx[:, None]
-    dy = receptors.y_m[None, :] - sy[:, None]
-    return -(dx * sin_t + dy * cos_t), dx * cos_t - dy * sin_t
-
-
 def _area_angle(bearing_deg, wind_from_deg):
     """Counter-clockwise angle from the downwind direction to the length side [rad] (area.py's ``angle``)."""
     return np.deg2rad((wind_from_deg + 180.0) - bearing_deg)
@@ -244,7 +224,7 @@ def plain_hour(areas: AreaSources, volumes: VolumeSources, met: HourlyMet, recep
     zr = receptors.z_flag_m
     if len(areas):
         h = release_hour(areas.release_height_m, met, hour, land)
-        x, y = _wind_axes(areas.x_m, areas.y_m, receptors, h.wind_from_deg)
+        x, y = wind_axes(areas.x_m, areas.y_m, receptors, h.wind_from_deg)
         angle = _area_angle(areas.bearing_deg, h.wind_from_deg)
         for a in range(len(areas)):
             n_points = area_points(np.hypot(x[a], y[a]), areas.half_diagonal_m[a])
@@ -256,7 +236,7 @@ def plain_hour(areas: AreaSources, volumes: VolumeSources, met: HourlyMet, recep
                                                       h.stability, h.us[a], h.zi, sigma_method, n, MIN_DISTANCE_M)
     if len(volumes):
         h = release_hour(volumes.release_height_m, met, hour, land)
-        x, y = _wind_axes(volumes.x_m, volumes.y_m, receptors, h.wind_from_deg)
+        x, y = wind_axes(volumes.x_m, volumes.y_m, receptors, h.wind_from_deg)
         for v in range(len(volumes)):
             out[len(areas) + v] = _volume_concentration(volumes, v, x[v], y[v], zr, h.stability, h.us[v], h.zi,
                                                         sigma_method)
@@ -272,12 +252,8 @@ def _volume_virtual(volumes: VolumeSources, stab: int, method: str) -> tuple[np.
 def _volume_concentration(volumes: VolumeSources, v: int, x, y, zr, stab, us, zi, method, virtual=None):
     """volume.volume_source's kernel for source ``v`` at receptors (x, y, zr), no checks."""
     xy, xz = virtual if virtual is not None else (a[v] for a in _volume_virtual(volumes, stab, method))
-    outside = (x - 2.15 * volumes.sigma_y0_m[v]) >= INSIDE_MARGIN_M
-    xe = np.where(outside, x, 1.0)
-    sy = _sigma_y(xe + xy, stab, method)
-    sz = np.minimum(_sigma_z(xe + xz, stab, method), SIGMA_Z_CAP_M)
-    return plume._concentration(volumes.q_g_s[v], np.where(outside, x, 0.0), y, zr, volumes.release_height_m[v], sy,
-                                sz, us, zi)
+    return _volume_kernel(volumes.q_g_s[v], volumes.release_height_m[v], volumes.sigma_y0_m[v], x, y, zr, stab, us,
+                          zi, method, xy, xz)[0]
 
 
 # ------------------------------------------------------------------ the fast path: one hour group
@@ -307,7 +283,7 @@ class GroupFields:
 
     def _areas(self) -> None:
         a = self.areas
-        x, y = _wind_axes(a.x_m, a.y_m, self.receptors, self.wind_from_deg)
+        x, y = wind_axes(a.x_m, a.y_m, self.receptors, self.wind_from_deg)
         self.angle = _area_angle(a.bearing_deg, self.wind_from_deg)
         self.corners_x, self.corners_y = _corners(a.length_m, a.width_m, self.angle)
         hd = a.half_diagonal_m
@@ -340,7 +316,7 @@ class GroupFields:
 
     def _volumes(self) -> None:
         v = self.volumes
-        x, y = _wind_axes(v.x_m, v.y_m, self.receptors, self.wind_from_deg)
+        x, y = wind_axes(v.x_m, v.y_m, self.receptors, self.wind_from_deg)
         xy, xz = _volume_virtual(v, self.stab, self.method)
         self._virtual = (xy, xz)
         for s in range(len(v)):

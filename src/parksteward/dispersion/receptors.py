@@ -338,6 +338,19 @@ def discrete_lonlat(points: Iterable[Sequence], projection: LocalProjection, *, 
     return discrete([(p[0], xi, yi, *p[3:]) for p, xi, yi in zip(rows, x, y)], kind=kind)
 
 
+def wind_axes(source_x_m, source_y_m, receptors: Receptors, wind_from_deg: float) -> tuple[np.ndarray, np.ndarray]:
+    """Downwind x and crosswind y (to the left of the wind) [m] of every receptor from every source.
+
+    Shape (sources, receptors). The plume travels towards ``wind_from_deg`` + 180 deg
+    (meteorological convention: the direction the wind blows from, clockwise from north).
+    """
+    theta = math.radians(wind_from_deg)
+    sin_t, cos_t = math.sin(theta), math.cos(theta)
+    dx = receptors.x_m[None, :] - np.asarray(source_x_m)[:, None]
+    dy = receptors.y_m[None, :] - np.asarray(source_y_m)[:, None]
+    return -(dx * sin_t + dy * cos_t), dx * cos_t - dy * sin_t  # along (sin, cos) of the direction blown towards
+
+
 def _count(name: str, value) -> int:
     if isinstance(value, bool) or int(value) != value or int(value) < 1:
         raise DispersionInputError(name, f"must be a whole number >= 1 (found {value!r})")

@@ -256,13 +256,8 @@ def volume_source(q_g_s, release_height_m, sigma_y0_m, sigma_z0_m, x_m, *, y_m=0
     stab, method = met["stability"], met["sigma_method"]
     xy = _virtual_distance(_sigma_y, sy0, stab, method)
     xz = _virtual_distance(_sigma_z, sz0, stab, method)
-    outside = (x - 2.15 * sy0) >= INSIDE_MARGIN_M
-    xe = np.where(outside, x, 1.0)
-    sy = _sigma_y(xe + xy, stab, method)
-    if met["sy_factor"] is not None:
-        sy = sy * met["sy_factor"]
-    sz = np.minimum(_sigma_z(xe + xz, stab, method), SIGMA_Z_CAP_M)
-    c = _concentration(q, np.where(outside, x, 0.0), y, zr, h, sy, sz, met["us"], met["zi"])
+    c, sy, sz, outside = _volume_kernel(q, h, sy0, x, y, zr, stab, met["us"], met["zi"], method, xy, xz,
+                                        met["sy_factor"])
     shape = c.shape
 
     def full(a, inside=None):
@@ -306,6 +301,21 @@ def _met_at_release(h, stability, u10_m_s, mixing_height_m, land, mixing_height_
         "stability": stab, "us": us, "zi": zi, "sigma_method": sigma_method, "sy_factor": sy_factor,
         "verified": sigma_method != "gbt3840" or bool(GBT3840_SIGMA["verified"]),
     }
+
+
+def _volume_kernel(q, h, sy0, x, y, zr, stab, us, zi, method, xy, xz, sy_factor=None):
+    """Concentration [ug/m3], sigmas and the outside-the-volume mask, no checks (see :func:`volume_source`).
+
+    Receptors inside the volume (x - 2.15 sigma_y0 below :data:`INSIDE_MARGIN_M`) get 0; their
+    sigmas are evaluated at 1 m and not meant to be used.
+    """
+    outside = (x - 2.15 * sy0) >= INSIDE_MARGIN_M
+    xe = np.where(outside, x, 1.0)
+    sy = _sigma_y(xe + xy, stab, method)
+    if sy_factor is not None:
+        sy = sy * sy_factor
+    sz = np.minimum(_sigma_z(xe + xz, stab, method), SIGMA_Z_CAP_M)
+    return _concentration(q, np.where(outside, x, 0.0), y, zr, h, sy, sz, us, zi), sy, sz, outside
 
 
 def _virtual_distance(curve, sigma0, stab, method):
