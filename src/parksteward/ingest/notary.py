@@ -77,18 +77,27 @@ def ids_of(ranges) -> list[int]:
     return [i for first, last in ranges for i in range(first, last + 1)]
 
 
+def _batch_tree(secret: bytes, frames: list[tuple[int, bytes]]) -> tuple[list[tuple[int, bytes]], merkle.MemoryTree]:
+    """The frames in id order and their batch tree."""
+    frames = sorted(frames)
+    return frames, merkle.MemoryTree.from_leaves([frame_leaf(i, frame_salt(secret, i), raw) for i, raw in frames])
+
+
+def _content(frames: list[tuple[int, bytes]], tree: merkle.MemoryTree) -> dict:
+    return {"frames": len(frames), "ids": id_ranges([i for i, _ in frames]),
+            "root": merkle.root_from(len(frames), tree).hex()}
+
+
 def batch_content(secret: bytes, frames: list[tuple[int, bytes]]) -> dict:
     """The record of a batch of archived frames (id, raw bytes): count, id ranges and root."""
-    frames = sorted(frames)
-    leaves = [frame_leaf(i, frame_salt(secret, i), raw) for i, raw in frames]
-    return {"frames": len(frames), "ids": id_ranges([i for i, _ in frames]), "root": merkle.root_hash(leaves).hex()}
+    return _content(*_batch_tree(secret, frames))
 
 
 def batch_record(secret: bytes, frames: list[tuple[int, bytes]], submitted_ms: int) -> Record:
     """The log record of archived frames (id, raw bytes)."""
     content = batch_content(secret, frames)
-    ids = ids_of(content["ids"])
-    return Record(KIND, batch_ref(ids[0], ids[-1]), content, "gateway", submitted_ms,
+    ids = [i for i, _ in frames]
+    return Record(KIND, batch_ref(min(ids), max(ids)), content, "gateway", submitted_ms,
                   encoded=dumps_floatless(content), keep_content=True)
 
 
@@ -98,12 +107,13 @@ def batch_ref(first: int, last: int) -> str:
 
 
 def frame_proof(secret: bytes, frames: list[tuple[int, bytes]], frame_id: int) -> dict:
-    """What a frame's receipt carries about its batch: the frame, its salt and its inclusion proof."""
-    frames = sorted(frames)
-    leaves = [frame_leaf(i, frame_salt(secret, i), raw) for i, raw in frames]
+    """What a frame's receipt carries about its batch (the frame, its salt, its inclusion proof), and the
+    batch's record as the archive gives it now (``content``), from one build of the batch tree."""
+    frames, tree = _batch_tree(secret, frames)
     index = [i for i, _ in frames].index(frame_id)
     return {"frame_id": frame_id, "frame": frames[index][1], "salt": frame_salt(secret, frame_id), "index": index,
-            "size": len(frames), "proof": merkle.inclusion_proof(leaves, index)}
+            "size": len(frames), "proof": merkle.inclusion_proof_from(index, len(frames), tree),
+            "content": _content(frames, tree)}
 
 
 # ------------------------------------------------------------------ notarizing committed batches

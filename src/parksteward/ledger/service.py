@@ -127,8 +127,7 @@ class Ledger:
         frames = [(i, bytes(r)) for i, r in session.execute(select(RawFrame.id, RawFrame.raw)
                                                              .where(RawFrame.id.in_(ids)))]
         batch = notary.frame_proof(leaf.secret, frames, frame_id)
-        if len(frames) != len(ids) or commitment(leaf.salt, notary.batch_content(leaf.secret, frames)) \
-                != leaf.commitment:
+        if len(frames) != len(ids) or commitment(leaf.salt, batch["content"]) != leaf.commitment:
             raise Conflict("frame", f"the archived frames of leaf {leaf.idx} no longer match it: run "
                                     "`parksteward ledger audit`")
         made = self._receipt_of(session, leaf, content, leaf.salt)
