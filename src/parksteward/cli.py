@@ -105,13 +105,19 @@ def _build_demo(sessions, seed: int) -> None:
     from parksteward.sim.demo_park import build_demo_park, create_demo_users
 
     with sessions() as session:
-        if session.scalars(select(Park.id)).first() is not None:
+        from parksteward.alarms.setup import prepare_park
+
+        park = session.scalars(select(Park).order_by(Park.id)).first()
+        if park is not None:
             console.print("the store already holds a park; the demo park was not built again")
-            return
-        with console.status("building the demo park ..."):
-            park = build_demo_park(session, seed=seed)
-            create_demo_users(session)
-        console.print(f"demo park built: [bold]{park.name}[/] (seed {seed})")
+        else:
+            with console.status("building the demo park ..."):
+                park = build_demo_park(session, seed=seed)
+                create_demo_users(session)
+            console.print(f"demo park built: [bold]{park.name}[/] (seed {seed})")
+        ready = prepare_park(session, park)  # keeps what the park already has
+        console.print(f"warnings ready: {ready['rules']} rules, {ready['scenarios']} plan scenarios, "
+                      f"{ready['limits_assigned']} limits newly assigned")
 
 
 @app.command()
@@ -381,6 +387,12 @@ app.command("verify")(verify)
 from parksteward.release.cli import release  # noqa: E402
 
 app.command("release")(release)
+
+from parksteward.alarms.cli import alarms_app, drill, standards_app  # noqa: E402
+
+app.add_typer(alarms_app, name="alarms")
+app.add_typer(standards_app, name="standards")
+app.command("drill")(drill)
 
 
 

@@ -72,6 +72,19 @@ class Settings(BaseSettings):
                                          "committed batch, with the batch's own Merkle tree; a background thread).")
     ledger_audit_hours: float = Field(24.0, ge=0, description="Run the forensic audit this often in `serve` "
                                       "(0: on demand only) [h].")
+    alarms_enabled: bool = Field(True, description="Judge committed readings against the alarm rules.")
+    alarm_sweep_seconds: float = Field(5.0, gt=0, description="How often data interruptions, hourly exceedances "
+                                       "and escalations are checked [s].")
+    smtp_host: str | None = Field(None, description="SMTP server for warning e-mails (unset: e-mail deliveries are "
+                                  "recorded as skipped).")
+    smtp_port: int = Field(25, ge=1, le=65535, description="SMTP port.")
+    smtp_sender: str = Field("parksteward@localhost", description="From address of warning e-mails.")
+    smtp_username: str | None = Field(None, description="SMTP user name, if the server asks for one.")
+    smtp_password: str | None = Field(None, description="SMTP password.")
+    smtp_starttls: bool = Field(False, description="Upgrade the SMTP connection with STARTTLS.")
+    webhook_timeout_s: float = Field(5.0, gt=0, description="Time allowed for one webhook delivery attempt [s].")
+    notify_max_attempts: int = Field(8, ge=1, description="Attempts per webhook or e-mail delivery before it is "
+                                     "marked failed (back-off 1, 2, 4, ... s, at most 5 min).")
 
     @property
     def gateway_worker_count(self) -> int:

@@ -94,6 +94,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             await mqtt.start()
     tasks.append(asyncio.create_task(_guarded(rollups_every(rollups, ROLLUP_EVERY_S))))
     start_ledger(app.state.ledger, ledger_stop)
+    start_alarms(app, settings, ledger_stop)
     tasks += [asyncio.create_task(_guarded(make(tcp))) for make in extra_tasks]
     try:
         await server.serve()
@@ -119,6 +120,13 @@ def start_ledger(ledger, stop: threading.Event) -> None:
     every_s = ledger.settings.ledger_audit_hours * 3600
     if every_s > 0:
         threading.Thread(target=_audit_every, args=(ledger, every_s, stop), name="ledger-audit", daemon=True).start()
+
+
+def start_alarms(app, settings: Settings, stop: threading.Event) -> None:
+    """The alarm stage's thread and the notification dispatcher's."""
+    if settings.alarms_enabled:
+        app.state.alarms.start(stop)
+    threading.Thread(target=app.state.dispatcher.run, args=(stop,), name="alarm-dispatch", daemon=True).start()
 
 
 def _audit_every(ledger, every_s: float, stop: threading.Event) -> None:

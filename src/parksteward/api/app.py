@@ -18,6 +18,11 @@ from sqlalchemy import Engine, select, text
 from parksteward import __version__
 from parksteward.access.actor import SYSTEM
 from parksteward.accounts.api import router as accounts_router
+from parksteward.alarms.api import recipients_router, rules_router, scenarios_router
+from parksteward.alarms.api import router as alarms_router
+from parksteward.alarms.dispatch import Dispatcher
+from parksteward.alarms.engine import AlarmEngine
+from parksteward.alarms.stream import Broadcaster
 from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
 from parksteward.documents.api import router as documents_router
@@ -63,7 +68,14 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
     consumers = [app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])
-    app.state.pipeline = Pipeline(engine, on_commit=fan_out(consumers))
+    # Graded warnings: the alarm stage judges committed batches on its own thread, the
+    # dispatcher works through the notification outbox; serve() starts both.
+    app.state.broadcaster = Broadcaster()
+    app.state.dispatcher = Dispatcher(app.state.sessionmaker, settings, app.state.broadcaster)
+    app.state.alarms = AlarmEngine(app.state.sessionmaker, settings.alarm_sweep_seconds,
+                                   on_deliveries=app.state.dispatcher.wake.set)
+    app.state.pipeline = Pipeline(engine, alarm_stage=app.state.alarms if settings.alarms_enabled else None,
+                                  on_commit=fan_out(consumers))
     # Dispersion runs asked for through the API run here, one at a time (serve() resumes old ones).
     app.state.run_queue = RunQueue(app.state.sessionmaker)
 
@@ -94,6 +106,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(ledger_router, prefix=API_PREFIX)
     app.include_router(release_router, prefix=API_PREFIX)
     app.include_router(standards_router, prefix=API_PREFIX)
+    for router in (alarms_router, rules_router, recipients_router, scenarios_router):
+        app.include_router(router, prefix=API_PREFIX)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):

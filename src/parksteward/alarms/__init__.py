@@ -1,0 +1,1 @@
+"""Graded early warning: rules as data, the alarm lifecycle, notification routing, emergency plans."""

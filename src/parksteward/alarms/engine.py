@@ -1,0 +1,468 @@
+"""The alarm stage: judges committed readings against the rules, on a thread of its own.
+
+The ingest writer hands every committed batch to :meth:`AlarmEngine.handle`, which only
+queues it (the writer must not wait for judgement). The engine's thread
+
+1. judges real-time values against ``threshold``, ``rate_of_change``, ``flat_line`` and
+   ``invalid_data`` rules, and device-sent hourly means (2061, flag N) against
+   ``exceedance`` rules;
+2. every ``alarm_sweep_seconds`` sweeps for data interruptions, judges the platform's valid
+   hourly roll-ups against ``exceedance`` rules, and escalates alarms left unacknowledged;
+3. records sightings through :mod:`~parksteward.alarms.lifecycle` and the deliveries of
+   their events through :mod:`~parksteward.alarms.routing` in one transaction, then wakes
+   the dispatcher.
+
+Rules, points, limits and scenarios are read into a snapshot (:class:`RuleBook`) that is
+rebuilt every minute, or at once when the API changes a rule (:meth:`AlarmEngine.invalidate`).
+Run lengths (flat line, invalid data) and rate windows are kept in memory: after a restart
+they count again from zero.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from parksteward.alarms import lifecycle, plans
+from parksteward.alarms.conditions import band_level, convert, limit_ratio, rate_per_minute
+from parksteward.alarms.levels import NAME_ZH, RANK
+from parksteward.alarms.lifecycle import Sighting, open_key
+from parksteward.alarms.routing import route
+from parksteward.alarms.tables import Alarm, AlarmRule, Scenario
+from parksteward.ingest.tables import Reading, Rollup
+from parksteward.registry.tables import Device, Factor, MonitoringPoint
+from parksteward.standards.tables import PointLimit
+
+log = logging.getLogger(__name__)
+RAW_KINDS = ("threshold", "rate_of_change", "flat_line", "invalid_data")
+REFRESH_S = 60.0
+MAX_QUEUED_BATCHES = 10_000
+EXCEEDANCE_LOOKBACK_S = 3 * 3600
+
+
+@dataclass(frozen=True)
+class PointInfo:
+    id: int
+    park_id: int
+    enterprise_id: int | None
+    kind: str
+    code: str
+    name: str
+    risk_source_id: int | None
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as the engine uses it (a plain copy of the row)."""
+
+    id: int
+    name: str
+    kind: str
+    factor: str | None
+    field: str
+    direction: str
+    bands: dict
+    params: dict
+    scenario_id: int | None
+    escalate_after_min: float | None
+
+
+@dataclass
+class RuleBook:
+    """Which rules watch which device's factors: a snapshot of the rule tables."""
+
+    points: dict[int, PointInfo] = field(default_factory=dict)  # by point id
+    point_of_device: dict[int, int] = field(default_factory=dict)
+    devices_of_point: dict[int, list[int]] = field(default_factory=dict)
+    raw: dict[int, dict[str, list[Rule]]] = field(default_factory=dict)  # point -> factor or '*' -> rules
+    exceedance: dict[int, list[Rule]] = field(default_factory=dict)
+    interruption: dict[int, list[Rule]] = field(default_factory=dict)
+    limits: dict[tuple[int, str], PointLimit] = field(default_factory=dict)
+    units: dict[str, str | None] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)
+    rules: dict[int, Rule] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.raw or self.exceedance or self.interruption)
+
+    def raw_rules(self, point_id: int, factor: str) -> list[Rule]:
+        by_factor = self.raw.get(point_id)
+        if not by_factor:
+            return []
+        return by_factor.get(factor, []) + by_factor.get("*", [])
+
+
+def load_rulebook(session: Session) -> RuleBook:
+    book = RuleBook()
+    for point in session.scalars(select(MonitoringPoint)):
+        book.points[point.id] = PointInfo(point.id, point.park_id, point.enterprise_id, point.kind, point.code,
+                                          point.name, point.risk_source_id)
+    for device_id, point_id in session.execute(select(Device.id, Device.point_id)):
+        book.point_of_device[device_id] = point_id
+        book.devices_of_point.setdefault(point_id, []).append(device_id)
+    for code, unit, name in session.execute(select(Factor.code, Factor.unit, Factor.name_zh)):
+        book.units[code], book.names[code] = unit, name
+    limits = list(session.scalars(select(PointLimit).where(PointLimit.quantity.in_(("concentration", "ph", "sound_level")),
+                                                          PointLimit.averaging.in_(("-", "1h", "single", "any_1h")))))
+    for limit in limits:
+        book.limits.setdefault((limit.point_id, limit.factor), limit)
+        session.expunge(limit)
+    for row in session.scalars(select(AlarmRule).where(AlarmRule.enabled.is_(True)).order_by(AlarmRule.id)):
+        rule = Rule(row.id, row.name, row.kind, row.factor, row.field or "Rtd", row.direction, dict(row.bands),
+                    dict(row.params or {}), row.scenario_id, row.escalate_after_min)
+        book.rules[rule.id] = rule
+        for point in book.points.values():
+            if not _applies(row, point):
+                continue
+            if rule.kind in RAW_KINDS:
+                book.raw.setdefault(point.id, {}).setdefault(rule.factor or "*", []).append(rule)
+            elif rule.kind == "exceedance":
+                book.exceedance.setdefault(point.id, []).append(rule)
+            elif rule.kind == "interruption":
+                book.interruption.setdefault(point.id, []).append(rule)
+    return book
+
+
+def rules_version(session: Session) -> tuple:
+    """Changes whenever a rule or a point limit is added, edited or deleted (one cheap query each)."""
+    return (*session.execute(select(func.count(), func.max(AlarmRule.updated_at))).one(),
+            *session.execute(select(func.count(), func.max(PointLimit.updated_at))).one())
+
+
+def _applies(rule: AlarmRule, point: PointInfo) -> bool:
+    if rule.park_id != point.park_id:
+        return False
+    if rule.point_id is not None and rule.point_id != point.id:
+        return False
+    if rule.point_kind is not None and rule.point_kind != point.kind:
+        return False
+    return rule.enterprise_id is None or rule.enterprise_id == point.enterprise_id
+
+
+def _utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Judgement:
+    """The outcome for one (rule, point, factor) key in one pass: a sighting, or the condition ended."""
+
+    key: str
+    sighting: Sighting | None
+
+
+class AlarmEngine:
+    """The pipeline's alarm stage (:class:`~parksteward.ingest.pipeline.AlarmStage`)."""
+
+    def __init__(self, sessions: sessionmaker, sweep_s: float = 5.0, on_deliveries=None):
+        self.sessions = sessions
+        self.sweep_s = sweep_s
+        self.on_deliveries = on_deliveries  # e.g. the dispatcher's wake-up
+        self._queue: queue.Queue = queue.Queue(MAX_QUEUED_BATCHES)
+        self._book: RuleBook | None = None
+        self._book_at = 0.0
+        self._version: tuple | None = None
+        self._stale = threading.Event()
+        self._running = False
+        self._last_seen: dict[int, float] = {}  # device -> epoch s of its newest data
+        self._last_t: dict[str, int] = {}  # key -> newest reading time judged
+        self._runs: dict[str, tuple[float | None, int]] = {}  # flat line / invalid data: (last value, run)
+        self._windows: dict[str, deque] = {}  # rate of change: (t, value) within the window
+        self._started_at = time.time()
+
+    # ------------------------------------------------------------ the stage
+    def handle(self, batch) -> None:
+        """Called by the ingest writer after each commit: queue the readings and return."""
+        if not self._running:
+            return
+        try:
+            self._queue.put_nowait(batch.readings)
+        except queue.Full:
+            log.error("alarm stage %d batches behind: a batch of %d readings was not judged", MAX_QUEUED_BATCHES,
+                      len(batch.readings))
+
+    def invalidate(self) -> None:
+        """Rules, points or limits changed: rebuild the snapshot before the next judgement."""
+        self._stale.set()
+
+    def run(self, stop: threading.Event) -> None:
+        self._running = True
+        next_sweep = time.monotonic()
+        try:
+            while not stop.is_set():
+                timeout = max(0.0, next_sweep - time.monotonic())
+                try:
+                    rows = self._queue.get(timeout=min(timeout, 0.5))
+                except queue.Empty:
+                    rows = None
+                try:
+                    if rows is not None:
+                        self.judge_readings(rows)
+                    if time.monotonic() >= next_sweep:
+                        self.sweep()
+                        next_sweep = time.monotonic() + self.sweep_s
+                except Exception:
+                    log.exception("alarm judgement failed; carrying on with the next batch")
+        finally:
+            self._running = False
+
+    def start(self, stop: threading.Event) -> threading.Thread:
+        self._running = True  # accept batches from now on, before the thread is scheduled
+        thread = threading.Thread(target=self.run, args=(stop,), name="alarms", daemon=True)
+        thread.start()
+        return thread
+
+    # ------------------------------------------------------------ snapshot
+    def book(self, session: Session) -> RuleBook:
+        version = rules_version(session)
+        if (self._book is None or self._stale.is_set() or version != self._version
+                or time.monotonic() - self._book_at > REFRESH_S):
+            self._stale.clear()
+            self._version = version
+            first = self._book is None
+            self._book = load_rulebook(session)
+            self._book_at = time.monotonic()
+            if first:
+                self._seed_last_seen(session, self._book)
+        return self._book
+
+    def _seed_last_seen(self, session: Session, book: RuleBook) -> None:
+        """Newest stored data per watched device, so a restart does not forget an interruption."""
+        for point_id in book.interruption:
+            for device_id in book.devices_of_point.get(point_id, ()):
+                newest = session.scalar(select(func.max(Reading.t)).where(Reading.device_id == device_id,
+                                                                          Reading.interval == "raw"))
+                if newest is not None:
+                    self._last_seen[device_id] = max(self._last_seen.get(device_id, 0.0), float(newest))
+
+    # ------------------------------------------------------------ real-time values
+    def judge_readings(self, rows: list[tuple]) -> int:
+        """Judge one committed batch (READING_COLUMNS tuples); returns the number of deliveries made."""
+        with self.sessions() as session:
+            book = self.book(session)
+            if book.empty:
+                return 0
+            now_s = time.time()
+            judgements: dict[str, Judgement] = {}
+            last_seen = self._last_seen
+            for device_id, interval, t, factor, fld, value, flag, _code, received_ms in rows:
+                point_id = book.point_of_device.get(device_id)
+                if point_id is None:
+                    continue
+                if received_ms / 1000 > last_seen.get(device_id, 0.0):
+                    last_seen[device_id] = received_ms / 1000
+                if interval == "raw":
+                    for rule in book.raw_rules(point_id, factor):
+                        if rule.field == fld:
+                            self._judge_raw(book, rule, book.points[point_id], factor, t, value, flag, judgements)
+                elif interval == "hour" and fld == "Avg" and flag == "N":
+                    for rule in book.exceedance.get(point_id, ()):
+                        if rule.factor in (None, factor):
+                            self._judge_exceedance(book, rule, book.points[point_id], factor, t, value, None,
+                                                   judgements)
+            return self._apply(session, judgements.values(), now_s)
+
+    def _judge_raw(self, book: RuleBook, rule: Rule, point: PointInfo, factor: str, t: int, value, flag,
+                   judgements: dict[str, Judgement]) -> None:
+        key = open_key(rule.id, point.id, factor)
+        if t <= self._last_t.get(key, -1):
+            return  # a resent frame, or data older than what was judged
+        self._last_t[key] = t
+        measure = None
+        if rule.kind == "threshold":
+            measure = value
+        elif rule.kind == "invalid_data":
+            _, run = self._runs.get(key, (None, 0))
+            run = run + 1 if flag not in (None, "N") else 0
+            self._runs[key] = (None, run)
+            measure = float(run)
+        elif rule.kind == "flat_line":
+            last, run = self._runs.get(key, (None, 0))
+            tolerance = float(rule.params.get("tolerance", 0.0))
+            run = run + 1 if last is not None and value is not None and abs(value - last) <= tolerance else 1
+            self._runs[key] = (value, run)
+            measure = float(run)
+        elif rule.kind == "rate_of_change":
+            window_s = float(rule.params.get("window_min", 10)) * 60
+            points = self._windows.setdefault(key, deque())
+            points.append((t, value))
+            while points and points[0][0] < t - window_s:
+                points.popleft()
+            t0, v0 = points[0]
+            measure = rate_per_minute(v0, t0, value, t) if len(points) > 1 else None
+        level = band_level(measure, rule.bands, rule.direction)
+        previous = judgements.get(key)
+        if level is None:
+            if previous is None or previous.sighting is None:
+                judgements[key] = Judgement(key, None)
+            return  # within one batch, a sighting stands even if a later value eased (the peak counts)
+        if previous is not None and previous.sighting is not None and \
+                RANK[previous.sighting.level] > RANK[level]:
+            return
+        threshold = rule.bands[level]
+        judgements[key] = Judgement(key, self._sighting(book, rule, point, factor, level, value, measure, threshold,
+                                                        t))
+
+    def _judge_exceedance(self, book: RuleBook, rule: Rule, point: PointInfo, factor: str, t: int,
+                          mean: float | None, corrected: float | None, judgements: dict[str, Judgement]) -> None:
+        limit = book.limits.get((point.id, factor))
+        if limit is None or mean is None:
+            return
+        key = open_key(rule.id, point.id, factor)
+        if t <= self._last_t.get(key, -1):
+            return
+        self._last_t[key] = t
+        value = corrected if (limit.ref_o2_pct is not None and corrected is not None) else mean
+        in_limit_unit = convert(value, book.units.get(factor), limit.unit)
+        if in_limit_unit is None:
+            return  # units that do not convert: the limit cannot judge this factor (noted when assigned)
+        ratio = limit_ratio(in_limit_unit, limit.direction, limit.value, limit.value_max)
+        level = band_level(ratio, rule.bands, "above")
+        if level is None:
+            judgements[key] = Judgement(key, None)
+            return
+        sighting = self._sighting(book, rule, point, factor, level, value, ratio, rule.bands[level], t,
+                                  limit=limit, limit_value=in_limit_unit)
+        judgements[key] = Judgement(key, sighting)
+
+    def _sighting(self, book: RuleBook, rule: Rule, point: PointInfo, factor: str | None, level: str,
+                  value: float | None, measure: float | None, threshold: float, t: int | None,
+                  limit: PointLimit | None = None, limit_value: float | None = None) -> Sighting:
+        unit = book.units.get(factor) if factor else None
+        name = book.names.get(factor, factor) if factor else None
+        where = f"{point.code} {point.name}"
+        u = f" {unit}" if unit else ""
+        if rule.kind == "threshold":
+            sign = "≥" if rule.direction == "above" else "≤"
+            what = f"{name} {value:g}{u} {sign} {threshold:g}{u}"
+        elif rule.kind == "exceedance":
+            what = (f"{name} hourly mean {limit_value:g} {limit.unit} = {measure:.2f} × the {limit.standard} limit "
+                    f"{_limit_text(limit)}")
+        elif rule.kind == "rate_of_change":
+            what = f"{name} changing {measure:+.3g}{u}/min over {rule.params.get('window_min', 10)} min (≥ {threshold:g})"
+        elif rule.kind == "flat_line":
+            what = f"{name} identical value {value:g}{u} {int(measure)} times in a row"
+        elif rule.kind == "invalid_data":
+            what = f"{name} {int(measure)} values in a row not flagged N"
+        else:
+            what = f"no data for {measure:.0f} min"
+        message = f"{where}: {what}: {NAME_ZH[level]} ({level})"
+        return Sighting(
+            park_id=point.park_id, point_id=point.id, enterprise_id=point.enterprise_id, rule_id=rule.id,
+            kind=rule.kind, factor=factor, level=level, value=value if rule.kind != "interruption" else measure,
+            threshold=threshold, unit=unit if rule.kind in ("threshold",) else None, message=message, data_t=t,
+            risk_source_id=point.risk_source_id, scenario_id=rule.scenario_id,
+            details={"rule": rule.name, "measure": measure, "direction": rule.direction,
+                     **({"limit": {"standard": limit.standard, "value": limit.value, "unit": limit.unit,
+                                   "source": limit.source, "verified": limit.verified}} if limit else {})},
+        )
+
+    # ------------------------------------------------------------ the sweep
+    def sweep(self, now: datetime | None = None) -> int:
+        """Interruptions, hourly roll-ups against limits, escalations; returns deliveries made."""
+        now = now or _utcnow()
+        made = 0
+        with self.sessions() as session:
+            book = self.book(session)
+            judgements: dict[str, Judgement] = {}
+            now_s = now.timestamp()
+            for point_id, rules in book.interruption.items():
+                devices = book.devices_of_point.get(point_id, ())
+                if not devices:
+                    continue
+                seen = max((self._last_seen.get(d, self._started_at) for d in devices), default=self._started_at)
+                minutes = max(0.0, (now_s - seen) / 60)
+                for rule in rules:
+                    key = open_key(rule.id, point_id, None)
+                    level = band_level(minutes, rule.bands, "above")
+                    if level is None:
+                        judgements[key] = Judgement(key, None)
+                    else:
+                        judgements[key] = Judgement(key, self._sighting(
+                            book, rule, book.points[point_id], None, level, None, minutes, rule.bands[level],
+                            int(now_s // 60)))
+            if book.exceedance:
+                self._judge_rollups(session, book, now_s, judgements)
+            made += self._apply(session, judgements.values(), now_s)
+            made += self._escalate(session, book, now)
+        return made
+
+    def _judge_rollups(self, session: Session, book: RuleBook, now_s: float, judgements: dict) -> None:
+        devices = [d for p in book.exceedance for d in book.devices_of_point.get(p, ())]
+        since = int(now_s) - EXCEEDANCE_LOOKBACK_S
+        for chunk in range(0, len(devices), 500):
+            for device_id, t, factor, mean, corrected in session.execute(
+                select(Rollup.device_id, Rollup.t, Rollup.factor, Rollup.mean, Rollup.corrected)
+                .where(Rollup.device_id.in_(devices[chunk:chunk + 500]), Rollup.interval == "hour",
+                       Rollup.valid.is_(True), Rollup.t >= since).order_by(Rollup.t)
+            ):
+                point_id = book.point_of_device[device_id]
+                for rule in book.exceedance[point_id]:
+                    if rule.factor in (None, factor):
+                        self._judge_exceedance(book, rule, book.points[point_id], factor, t, mean, corrected,
+                                               judgements)
+
+    def _escalate(self, session: Session, book: RuleBook, now: datetime) -> int:
+        made = 0
+        for alarm in session.scalars(select(Alarm).where(Alarm.state == "active", Alarm.rule_id.is_not(None),
+                                                        Alarm.level != "red")):
+            rule = book.rules.get(alarm.rule_id)
+            if rule is None or not rule.escalate_after_min:
+                continue
+            since = alarm.escalated_at or alarm.first_at
+            if (now - since).total_seconds() >= rule.escalate_after_min * 60:
+                event = lifecycle.escalate(session, alarm, now, rule.escalate_after_min)
+                self._refresh_advice(session, alarm)
+                made += len(route(session, alarm, event, now))
+        session.commit()
+        if made and self.on_deliveries:
+            self.on_deliveries()
+        return made
+
+    # ------------------------------------------------------------ recording
+    def _apply(self, session: Session, judgements, now_s: float) -> int:
+        now = datetime.fromtimestamp(now_s, timezone.utc)
+        made = 0
+        for judgement in judgements:
+            if judgement.sighting is None:
+                resolved = lifecycle.resolve(session, judgement.key, now)
+                if resolved is not None:
+                    alarm, event = resolved
+                    made += len(route(session, alarm, event, now))
+                continue
+            sighting = judgement.sighting
+            scenario = None
+            if sighting.scenario_id is None:
+                scenario = plans.find_scenario(session, sighting.park_id, sighting.risk_source_id, sighting.kind,
+                                               sighting.factor)
+                sighting.scenario_id = scenario.id if scenario else None
+            else:
+                scenario = session.get(Scenario, sighting.scenario_id)
+            sighting.advice = plans.advice(scenario, sighting.level)
+            alarm, event = lifecycle.observe(session, sighting, now)
+            if event is not None:
+                made += len(route(session, alarm, event, now))
+        session.commit()
+        if made and self.on_deliveries:
+            self.on_deliveries()
+        return made
+
+    def _refresh_advice(self, session: Session, alarm: Alarm) -> None:
+        if alarm.scenario_id is not None:
+            alarm.advice = plans.advice(session.get(Scenario, alarm.scenario_id), alarm.level) or alarm.advice
+
+
+def _limit_text(limit: PointLimit) -> str:
+    if limit.direction == "range":
+        return f"{limit.value:g}–{limit.value_max:g} {limit.unit}"
+    sign = "≤" if limit.direction == "le" else "≥"
+    return f"{sign} {limit.value:g} {limit.unit}"
