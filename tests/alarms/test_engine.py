@@ -1,0 +1,126 @@
+"""The alarm engine's rule kinds and the lifecycle, fed committed readings directly."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from parksteward.access.actor import SYSTEM
+from parksteward.alarms.engine import AlarmEngine
+from parksteward.alarms.setup import prepare_park
+from parksteward.alarms.tables import Alarm, AlarmEvent, Delivery
+from parksteward.registry import service as registry
+from parksteward.registry.tables import Park
+from parksteward.standards.points import LimitEdit, point_limits, set_limit
+from tests.factories import build_world
+
+
+@pytest.fixture
+def world(session_factory):
+    with session_factory() as session:
+        world = build_world(session)
+        tank = registry.monitoring_points.create(session, SYSTEM, {
+            "park_id": world.park, "enterprise_id": world.enterprise["a"], "risk_source_id": world.risk_source["a"],
+            "code": "P-a-T301", "name": "T-301 液位", "kind": "tank_level", "lon": 118.79, "lat": 32.255})
+        world.point["tank"] = tank.id
+        world.device["tank"] = registry.devices.create(session, SYSTEM, {
+            "point_id": tank.id, "mn": "TANKT301MN00000000000001", "password": "123456",
+            "factor_codes": ["x01002"]}).id
+        prepare_park(session, session.get(Park, world.park))
+        return world
+
+
+def row(device, t, factor, value, flag="N", interval="raw", field="Rtd"):
+    return (device, interval, t, factor, field, value, flag, factor, int(time.time() * 1000))
+
+
+def alarms(session_factory, **where):
+    with session_factory() as session:
+        stmt = select(Alarm).order_by(Alarm.id)
+        for name, value in where.items():
+            stmt = stmt.where(getattr(Alarm, name) == value)
+        return session.scalars(stmt).all()
+
+
+def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory, world):
+    engine = AlarmEngine(session_factory)
+    device, t0 = world.device["a"], 1_700_000_000
+    engine.judge_readings([row(device, t0 + 60 * i, "a21026", 35.2) for i in range(29)])
+    assert alarms(session_factory, kind="flat_line") == []  # 29 in a row: below the blue band of 30
+    engine.judge_readings([row(device, t0 + 60 * 29, "a21026", 35.2)])
+    (alarm,) = alarms(session_factory, kind="flat_line")
+    assert alarm.level == "blue" and alarm.factor == "a21026" and alarm.state == "active"
+    assert "identical value 35.2" in alarm.message and "30 times in a row" in alarm.message
+    assert alarm.advice.startswith("Check the data logger")  # the park's abnormal-data scenario
+    engine.judge_readings([row(device, t0 + 60 * 30, "a21026", 35.3)])
+    (alarm,) = alarms(session_factory, kind="flat_line")
+    assert alarm.state == "cleared" and alarm.cleared_by == "system" and alarm.open_key is None
+
+
+def test_an_hourly_mean_above_the_limit_is_graded_by_its_multiple(session_factory, world):
+    point = world.point["a"]
+    with session_factory() as session:
+        set_limit(session, SYSTEM, point, LimitEdit(factor="a21026", value=100.0, unit="mg/m³", standard="permit"))
+        assert [lim.value for lim in point_limits(session, SYSTEM, point) if lim.factor == "a21026" and lim.quantity == "concentration"] == [100.0]
+    engine = AlarmEngine(session_factory)
+    hour = 1_700_000_000 - 1_700_000_000 % 3600
+    engine.judge_readings([row(world.device["a"], hour, "a21026", 160.0, interval="hour", field="Avg")])
+    (alarm,) = alarms(session_factory, kind="exceedance")
+    assert alarm.level == "orange"  # 160 / 100 = 1.6 times the limit: orange from 1.5
+    assert "1.60 × the permit limit ≤ 100 mg/m³" in alarm.message
+    # An invalid hour (flag other than N) is not judged; a valid one within the limit clears.
+    engine.judge_readings([row(world.device["a"], hour + 3600, "a21026", 400.0, flag="D", interval="hour",
+                               field="Avg")])
+    assert alarms(session_factory, kind="exceedance")[0].state == "active"
+    engine.judge_readings([row(world.device["a"], hour + 7200, "a21026", 90.0, interval="hour", field="Avg")])
+    assert alarms(session_factory, kind="exceedance")[0].state == "cleared"
+
+
+def test_silence_raises_an_interruption_and_data_clears_it(session_factory, world):
+    engine = AlarmEngine(session_factory)
+    now = datetime.now(timezone.utc)
+    engine.sweep(now + timedelta(minutes=16))
+    silent = {a.point_id: a for a in alarms(session_factory, kind="interruption")}
+    assert world.point["a"] in silent and silent[world.point["a"]].level == "blue"  # 16 min >= 15
+    engine.sweep(now + timedelta(minutes=61))
+    assert {a.level for a in alarms(session_factory, kind="interruption")} == {"yellow"}  # 61 min >= 60
+    engine.judge_readings([row(world.device["a"], int(now.timestamp()), "a21026", 20.0)])
+    engine._last_seen[world.device["a"]] = (now + timedelta(minutes=61)).timestamp()
+    engine.sweep(now + timedelta(minutes=62))
+    assert alarms(session_factory, kind="interruption", point_id=world.point["a"])[0].state == "cleared"
+
+
+def test_an_unacknowledged_warning_escalates_to_more_recipients(session_factory, world):
+    engine = AlarmEngine(session_factory)
+    engine.judge_readings([row(world.device["tank"], 1_700_000_000, "x01002", 83.0)])
+    (alarm,) = alarms(session_factory, kind="threshold")
+    assert alarm.level == "yellow"
+    with session_factory() as session:
+        first = {d.address for d in session.scalars(select(Delivery).where(Delivery.channel == "email"))}
+    assert first == {"command@park.example", "steward@park.example"}
+    engine.sweep(alarm.first_at + timedelta(minutes=16))  # the tank rule escalates after 15 min
+    (alarm,) = alarms(session_factory, kind="threshold")
+    assert alarm.level == "orange" and alarm.escalations == 1
+    assert "report to the park command centre" in alarm.advice  # the orange response of the plan
+    with session_factory() as session:
+        kinds = [e.kind for e in session.scalars(select(AlarmEvent).where(AlarmEvent.alarm_id == alarm.id))]
+        escalated = {d.address for d in session.scalars(select(Delivery).where(
+            Delivery.channel == "email", Delivery.event_id == select(AlarmEvent.id).where(
+                AlarmEvent.kind == "escalated").scalar_subquery()))}
+    assert kinds == ["raised", "escalated"]
+    assert "regulator@park.example" in escalated and "hospital@park.example" not in escalated
+
+
+def test_a_rising_tank_goes_up_the_levels_in_one_alarm(session_factory, world):
+    engine = AlarmEngine(session_factory)
+    device, t0 = world.device["tank"], 1_700_000_000
+    for i, fill in enumerate((79.0, 81.0, 84.0, 91.0, 96.0)):
+        engine.judge_readings([row(device, t0 + 60 * i, "x01002", fill)])
+    (alarm,) = alarms(session_factory, kind="threshold")
+    assert (alarm.level, alarm.peak_level, alarm.count, alarm.peak_value) == ("red", "red", 4, 96.0)
+    with session_factory() as session:
+        kinds = [e.kind for e in session.scalars(select(AlarmEvent).where(AlarmEvent.alarm_id == alarm.id))]
+    assert kinds == ["raised", "level_up", "level_up"]
