@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from parksteward.alarms.setup import prepare_park
 from parksteward.registry.tables import Park
-from tests.api.conftest import app, client, login, world  # noqa: F401  (the API fixtures, reused)
 
 
 def rule(world, **overrides) -> dict:
