@@ -48,14 +48,19 @@ def alarms(session_factory, **where):
 def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory, world):
     engine = AlarmEngine(session_factory)
     device, t0 = world.device["a"], 1_700_000_000
-    engine.judge_readings([row(device, t0 + 60 * i, "a21026", 35.2) for i in range(29)])
-    assert alarms(session_factory, kind="flat_line") == []  # 29 in a row: below the blue band of 30
-    engine.judge_readings([row(device, t0 + 60 * 29, "a21026", 35.2)])
+
+    def minute(i, value):
+        return row(device, t0 + 60 * i, "a21026", value, interval="minute", field="Avg")
+
+    engine.judge_readings([minute(i, 35.2) for i in range(29)])
+    engine.judge_readings([row(device, t0 + 60 * i, "a21026", 35.2) for i in range(40)])  # real-time: not judged
+    assert alarms(session_factory, kind="flat_line") == []  # 29 minute means in a row: below the blue band of 30
+    engine.judge_readings([minute(29, 35.2)])
     (alarm,) = alarms(session_factory, kind="flat_line")
     assert alarm.level == "blue" and alarm.factor == "a21026" and alarm.state == "active"
     assert "identical value 35.2" in alarm.message and "30 times in a row" in alarm.message
     assert alarm.advice.startswith("Check the data logger")  # the park's abnormal-data scenario
-    engine.judge_readings([row(device, t0 + 60 * 30, "a21026", 35.3)])
+    engine.judge_readings([minute(30, 35.3)])
     (alarm,) = alarms(session_factory, kind="flat_line")
     assert alarm.state == "cleared" and alarm.cleared_by == "system" and alarm.open_key is None
 

@@ -260,9 +260,9 @@ class AlarmEngine:
                     continue
                 if received_ms / 1000 > last_seen.get(device_id, 0.0):
                     last_seen[device_id] = received_ms / 1000
-                if interval == "raw":
+                if interval == "raw" or interval == "minute":
                     for rule in book.raw_rules(point_id, factor):
-                        if rule.field == fld:
+                        if rule.field == fld and rule.params.get("interval", "raw") == interval:
                             self._judge_raw(book, rule, book.points[point_id], factor, t, value, flag, judgements)
                 elif interval == "hour" and fld == "Avg" and flag == "N":
                     for rule in book.exceedance.get(point_id, ()):

@@ -169,7 +169,9 @@ def _exceedance_scenario(park_id: int) -> Scenario:
     return Scenario(
         park_id=park_id, code="exceedance", name="超标排放 emission exceedance", kind="exceedance",
         triggers={"kinds": ["exceedance", "rate_of_change"]},
-        responses={"yellow": {"steps": yellow, "roles": ["企业环保负责人 environmental officer"]},
+        responses={"blue": {"steps": ["Watch the trend and check the treatment facility (关注趋势，检查治理设施)"],
+                            "roles": ["企业环保负责人 environmental officer"]},
+                   "yellow": {"steps": yellow, "roles": ["企业环保负责人 environmental officer"]},
                    "orange": {"steps": yellow + ["stop the line that causes it (停产相应工序)"],
                               "roles": ["企业负责人 plant manager", "环保管家 steward team"]},
                    "red": {"steps": yellow + ["stop the line that causes it (停产相应工序)",

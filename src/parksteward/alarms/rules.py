@@ -7,7 +7,7 @@
 | ``rate_of_change`` | change per minute, over ``params.window_min`` | real-time values |
 | ``interruption`` | minutes without any data from the point | a sweep every few seconds |
 | ``invalid_data`` | consecutive real-time values not flagged N | real-time values |
-| ``flat_line`` | consecutive identical real-time values (within ``params.tolerance``) | real-time values |
+| ``flat_line`` | consecutive identical values (within ``params.tolerance``) | real-time values, or minute means with ``params.interval = "minute"`` |
 
 A rule applies to one point (``point_id``), to every point of a kind (``point_kind``) or,
 with neither, to every point of the park, optionally only of one enterprise; ``factor`` may be left out for ``exceedance`` (every
@@ -113,15 +113,16 @@ def default_rules(park_id: int) -> list[dict]:
         dict(park_id=park_id, name="厂界VOCs超标 boundary VOCs exceedance (hourly)", kind="exceedance",
              point_kind="boundary_vocs", field="Avg", bands={"yellow": 1.0, "orange": 1.5, "red": 3.0}, source=why),
         dict(park_id=park_id, name="厂界VOCs快速上升 boundary NMHC rising fast", kind="rate_of_change",
-             point_kind="boundary_vocs", factor="a24088", field="Rtd", bands={"blue": 0.05, "yellow": 0.2},
+             point_kind="boundary_vocs", factor="a24088", field="Rtd", bands={"blue": 0.2, "yellow": 0.5},
              params={"window_min": 10}, source="mg/m³ per minute over 10 min; " + why),
         dict(park_id=park_id, name="数据中断 data interruption", kind="interruption", point_kind=None,
              bands={"blue": 15.0, "yellow": 60.0}, source="HJ 212 devices report every minute; " + why),
         dict(park_id=park_id, name="数据无效 invalid data", kind="invalid_data", point_kind=None,
              bands={"blue": 30.0}, source="30 real-time values in a row flagged other than N; " + why),
-        dict(park_id=park_id, name="数据恒值 flat line", kind="flat_line", point_kind=None,
-             bands={"blue": 30.0, "yellow": 120.0}, params={"tolerance": 0.0},
-             source="identical values in a row (a stuck sensor or a fixed number fed to the logger); " + why),
+        dict(park_id=park_id, name="数据恒值 flat line", kind="flat_line", point_kind=None, field="Avg",
+             bands={"blue": 30.0, "yellow": 120.0}, params={"tolerance": 0.0, "interval": "minute"},
+             source="identical minute means in a row: 30 min (a stuck sensor or a fixed number fed to the "
+                    "logger; a working analyser's minute mean is never exactly constant that long); " + why),
     ]
 
 
