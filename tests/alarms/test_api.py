@@ -100,3 +100,21 @@ def test_a_chlorine_drill_reaches_the_village_and_is_notified(app, client, world
     assert bad.status_code == 422 and fields(bad) == {"chemical"}
     bad = client.post("/api/v1/drills", json={"rate_kg_s": -1}, headers=command)
     assert bad.status_code == 422 and fields(bad) == {"rate_kg_s"}
+
+
+def test_an_enterprise_sees_its_own_alarms_and_history_only(app, client, world, login):
+    with app.state.sessionmaker() as session:
+        prepare_park(session, session.get(Park, world.park))
+    drill = client.post("/api/v1/drills", json={}, headers=login("admin")).json()  # at enterprise A's T-301
+    own, other = login("ent_a"), login("ent_b")
+    assert client.get(f"/api/v1/alarms/{drill['alarm_id']}", headers=own).status_code == 200
+    assert client.get(f"/api/v1/alarms/{drill['alarm_id']}", headers=other).status_code == 404
+    assert client.get("/api/v1/alarms", headers=other).json()["count"] == 0
+    assert client.get("/api/v1/alarm-events", headers=other).json()["data"] == []
+    assert client.get("/api/v1/alarm-deliveries", headers=other).json()["data"] == []
+    events = client.get("/api/v1/alarm-events", params={"enterprise_id": world.enterprise["a"]}, headers=own).json()
+    assert [e["kind"] for e in events["data"]] == ["raised"]
+    assert client.post(f"/api/v1/alarms/{drill['alarm_id']}/acknowledge", json={},
+                       headers=other).status_code == 404
+    assert client.post(f"/api/v1/alarms/{drill['alarm_id']}/acknowledge", json={},
+                       headers=login("regulator")).status_code == 403

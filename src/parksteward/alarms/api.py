@@ -3,6 +3,7 @@ recipients, scenarios, deliveries, and release drills."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
@@ -65,6 +66,14 @@ def clear(alarm_id: int, body: Comment, request: Request, session: SessionDep, a
     result = service.act_on(session, actor, alarm_id, "clear", body.comment)
     _wake(request)
     return result
+
+
+@router.get("/alarm-events", summary="Alarm history of an enterprise or a point, newest first")
+def alarm_events(session: SessionDep, actor: ActorDep, enterprise_id: int | None = None, point_id: int | None = None,
+                 alarm_id: int | None = None, since: datetime | None = None,
+                 limit: Annotated[int, Query(ge=1, le=5000)] = 500):
+    return service.list_events(session, actor, enterprise_id=enterprise_id, point_id=point_id, alarm_id=alarm_id,
+                               since=since, limit=limit)
 
 
 @router.get("/alarm-deliveries", summary="The notification log: every delivery and its attempts")

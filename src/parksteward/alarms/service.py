@@ -268,6 +268,23 @@ def alarm_detail(session: Session, actor: Actor, alarm_id: int) -> dict:
     return payload
 
 
+def list_events(session: Session, actor: Actor, *, enterprise_id: int | None = None, point_id: int | None = None,
+                alarm_id: int | None = None, since: datetime | None = None, limit: int = 500) -> dict:
+    """The alarm history of an enterprise or a point (every raise, level change, acknowledgement,
+    escalation and clearing), newest first."""
+    stmt = scoped(select(AlarmEvent), AlarmEvent, actor)
+    for column, value in ((AlarmEvent.enterprise_id, enterprise_id), (AlarmEvent.point_id, point_id),
+                          (AlarmEvent.alarm_id, alarm_id)):
+        if value is not None:
+            stmt = stmt.where(column == value)
+    if since is not None:
+        stmt = stmt.where(AlarmEvent.at >= since)
+    rows = session.scalars(stmt.order_by(AlarmEvent.id.desc()).limit(limit))
+    return {"data": [{"id": e.id, "alarm_id": e.alarm_id, "enterprise_id": e.enterprise_id, "point_id": e.point_id,
+                      "at": e.at, "kind": e.kind, "level": e.level, "actor": e.actor, "comment": e.comment,
+                      "detail": e.detail} for e in rows]}
+
+
 def delivery_dict(d: Delivery) -> dict:
     return {"id": d.id, "alarm_id": d.alarm_id, "event_id": d.event_id, "channel": d.channel, "group": d.group,
             "address": d.address, "status": d.status, "attempts": d.attempts, "created_at": d.created_at,
