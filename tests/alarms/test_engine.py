@@ -129,3 +129,32 @@ def test_a_rising_tank_goes_up_the_levels_in_one_alarm(session_factory, world):
     with session_factory() as session:
         kinds = [e.kind for e in session.scalars(select(AlarmEvent).where(AlarmEvent.alarm_id == alarm.id))]
     assert kinds == ["raised", "level_up", "level_up"]
+
+
+def test_alarm_events_are_notarized_and_a_rewritten_acknowledgement_is_found(engine, session_factory, world,
+                                                                             tmp_path):
+    from sqlalchemy import text
+
+    from parksteward.alarms import lifecycle
+    from parksteward.alarms.notary import notarize_pending
+    from parksteward.config import Settings
+    from parksteward.ledger.audit import audit
+    from parksteward.ledger.store import LogStore
+
+    settings = Settings(database_url=str(engine.url), data_dir=tmp_path / "data", document_dir=tmp_path / "docs")
+    log = LogStore(engine, settings.ledger_origin)
+    alarm_engine = AlarmEngine(session_factory)
+    alarm_engine.judge_readings([row(world.device["tank"], 1_700_000_000, "x01002", 83.0)])
+    with session_factory() as session:
+        alarm = session.scalars(select(Alarm)).one()
+        lifecycle.acknowledge(session, alarm, "duty_officer", "feed stopped", datetime.now(timezone.utc))
+        session.commit()
+    assert notarize_pending(session_factory, log) == 2  # raised, acknowledged
+    assert notarize_pending(session_factory, log) == 0
+    with session_factory() as session:
+        assert [e.ledger_index for e in session.scalars(select(AlarmEvent).order_by(AlarmEvent.id))] == [0, 1]
+    assert audit(engine, settings).clean
+    with engine.begin() as connection:  # someone moves the acknowledgement to another person afterwards
+        connection.execute(text("UPDATE alarm_event SET actor = 'shift_leader' WHERE kind = 'acknowledged'"))
+    (finding,) = audit(engine, settings).findings
+    assert (finding.change, finding.kind, finding.leaf_index) == ("altered", "alarm", 1)

@@ -46,6 +46,7 @@ RAW_KINDS = ("threshold", "rate_of_change", "flat_line", "invalid_data")
 REFRESH_S = 60.0
 MAX_QUEUED_BATCHES = 10_000
 EXCEEDANCE_LOOKBACK_S = 3 * 3600
+NOTARIZE_EVERY_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -163,10 +164,11 @@ class Judgement:
 class AlarmEngine:
     """The pipeline's alarm stage (:class:`~parksteward.ingest.pipeline.AlarmStage`)."""
 
-    def __init__(self, sessions: sessionmaker, sweep_s: float = 5.0, on_deliveries=None):
+    def __init__(self, sessions: sessionmaker, sweep_s: float = 5.0, on_deliveries=None, notarize=None):
         self.sessions = sessions
         self.sweep_s = sweep_s
         self.on_deliveries = on_deliveries  # e.g. the dispatcher's wake-up
+        self.notarize = notarize  # appends committed alarm events to the log (alarms.notary)
         self._queue: queue.Queue = queue.Queue(MAX_QUEUED_BATCHES)
         self._book: RuleBook | None = None
         self._book_at = 0.0
@@ -196,7 +198,7 @@ class AlarmEngine:
 
     def run(self, stop: threading.Event) -> None:
         self._running = True
-        next_sweep = time.monotonic()
+        next_sweep = next_notary = time.monotonic()
         try:
             while not stop.is_set():
                 timeout = max(0.0, next_sweep - time.monotonic())
@@ -212,6 +214,12 @@ class AlarmEngine:
                         next_sweep = time.monotonic() + self.sweep_s
                 except Exception:
                     log.exception("alarm judgement failed; carrying on with the next batch")
+                if self.notarize is not None and time.monotonic() >= next_notary:
+                    next_notary = time.monotonic() + NOTARIZE_EVERY_S
+                    try:  # events of this thread and of the API (acknowledged, cleared, drills)
+                        self.notarize()
+                    except Exception:
+                        log.exception("notarizing alarm events failed; they are tried again")
         finally:
             self._running = False
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from parksteward.access.scope import Ownership
@@ -136,6 +136,7 @@ class AlarmEvent(Base):
     actor: Mapped[str | None] = mapped_column(String(64))
     comment: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    ledger_index: Mapped[int | None] = mapped_column(BigInteger, index=True)  # its leaf in the log
 
 
 class Recipient(TimestampMixin, Base):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from functools import partial
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,6 +23,7 @@ from parksteward.alarms.api import recipients_router, rules_router, scenarios_ro
 from parksteward.alarms.api import router as alarms_router
 from parksteward.alarms.dispatch import Dispatcher
 from parksteward.alarms.engine import AlarmEngine
+from parksteward.alarms.notary import notarize_pending
 from parksteward.alarms.stream import Broadcaster
 from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
@@ -73,7 +75,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.broadcaster = Broadcaster()
     app.state.dispatcher = Dispatcher(app.state.sessionmaker, settings, app.state.broadcaster)
     app.state.alarms = AlarmEngine(app.state.sessionmaker, settings.alarm_sweep_seconds,
-                                   on_deliveries=app.state.dispatcher.wake.set)
+                                   on_deliveries=app.state.dispatcher.wake.set,
+                                   notarize=partial(notarize_pending, app.state.sessionmaker, app.state.ledger.log))
     app.state.pipeline = Pipeline(engine, alarm_stage=app.state.alarms if settings.alarms_enabled else None,
                                   on_commit=fan_out(consumers))
     # Dispersion runs asked for through the API run here, one at a time (serve() resumes old ones).

@@ -55,6 +55,7 @@ def register(deriver: Deriver) -> Deriver:
 
 def load_all() -> dict[str, Deriver]:
     """Import the domains that notarize records, so that their derivers are registered."""
+    from parksteward.alarms import notary as _alarms  # noqa: F401
     from parksteward.documents import notary as _documents  # noqa: F401
     from parksteward.ingest import notary as _frames  # noqa: F401
 

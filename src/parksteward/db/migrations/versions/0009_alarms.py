@@ -188,11 +188,13 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['alarm_id'], ['alarm.id'], name=op.f('fk_alarm_event_alarm_id_alarm'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['enterprise_id'], ['enterprise.id'], name=op.f('fk_alarm_event_enterprise_id_enterprise'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['point_id'], ['monitoring_point.id'], name=op.f('fk_alarm_event_point_id_monitoring_point'), ondelete='CASCADE'),
+    sa.Column('ledger_index', sa.BigInteger(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_alarm_event'))
     )
     with op.batch_alter_table('alarm_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_alarm_event_alarm_id'), ['alarm_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_alarm_event_enterprise_id'), ['enterprise_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_alarm_event_ledger_index'), ['ledger_index'], unique=False)
         batch_op.create_index(batch_op.f('ix_alarm_event_point_id'), ['point_id'], unique=False)
 
     op.create_table('alarm_delivery',
@@ -237,6 +239,7 @@ def downgrade() -> None:
     op.drop_table('alarm_delivery')
     with op.batch_alter_table('alarm_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_alarm_event_point_id'))
+        batch_op.drop_index(batch_op.f('ix_alarm_event_ledger_index'))
         batch_op.drop_index(batch_op.f('ix_alarm_event_enterprise_id'))
         batch_op.drop_index(batch_op.f('ix_alarm_event_alarm_id'))
 
