@@ -9,7 +9,14 @@ import math
 import pytest
 
 from parksteward.alarms.channels import backoff_s, sign, verify_signature
-from parksteward.alarms.conditions import band_level, check_bands, convert, limit_ratio, rate_per_minute
+from parksteward.alarms.conditions import (
+    band_level,
+    check_bands,
+    convert,
+    limit_ratio,
+    rate_per_minute,
+    slope_per_minute,
+)
 
 TANK = {"yellow": 80.0, "orange": 90.0, "red": 95.0}
 
@@ -73,3 +80,13 @@ def test_webhook_signature_is_hmac_sha256_over_timestamp_and_body():
 
 def test_backoff_doubles_up_to_five_minutes():
     assert [backoff_s(n) for n in range(1, 11)] == [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]
+
+
+def test_the_rising_rate_is_a_fitted_slope_not_the_noisy_ends():
+    assert slope_per_minute([(0, 1.0), (60, 2.0), (120, 3.0)]) == pytest.approx(1.0)
+    # Flat at 1.0 with one spike at the last reading: the end-to-end difference says +0.5/min
+    # over 10 min; the least-squares slope of the 11 values says 5 * 5/110 = 0.227 per minute.
+    points = [(60 * i, 1.0) for i in range(10)] + [(600, 6.0)]
+    assert rate_per_minute(1.0, 0, 6.0, 600) == pytest.approx(0.5)
+    assert slope_per_minute(points) == pytest.approx(25 / 110)
+    assert slope_per_minute([(0, 1.0)]) is None and slope_per_minute([(5, 1.0), (5, 2.0)]) is None

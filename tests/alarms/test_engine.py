@@ -49,20 +49,22 @@ def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory,
     engine = AlarmEngine(session_factory)
     device, t0 = world.device["a"], 1_700_000_000
 
-    def minute(i, value):
-        return row(device, t0 + 60 * i, "a21026", value, interval="minute", field="Avg")
+    def minute(i, value, factor="a21026"):  # minute means every 10 min, as data loggers send them
+        return row(device, t0 + 600 * i, factor, value, interval="minute", field="Avg")
 
-    engine.judge_readings([minute(i, 35.2) for i in range(29)])
-    engine.judge_readings([row(device, t0 + 60 * i, "a21026", 35.2) for i in range(40)])  # real-time: not judged
-    assert alarms(session_factory, kind="flat_line") == []  # 29 minute means in a row: below the blue band of 30
-    engine.judge_readings([minute(29, 35.2)])
+    engine.judge_readings([minute(i, 35.2) for i in range(6)])
+    engine.judge_readings([row(device, t0 + 60 * i, "a21026", 35.2) for i in range(100)])  # real-time: not judged
+    assert alarms(session_factory, kind="flat_line") == []  # the same for 50 min: below the blue band of 60
+    engine.judge_readings([minute(6, 35.2)])
     (alarm,) = alarms(session_factory, kind="flat_line")
     assert alarm.level == "blue" and alarm.factor == "a21026" and alarm.state == "active"
-    assert "identical value 35.2" in alarm.message and "30 times in a row" in alarm.message
+    assert "stuck at 35.2 mg/m³ for 60 min" in alarm.message
     assert alarm.advice.startswith("Check the data logger")  # the park's abnormal-data scenario
-    engine.judge_readings([minute(30, 35.3)])
+    engine.judge_readings([minute(7, 35.3)])
     (alarm,) = alarms(session_factory, kind="flat_line")
     assert alarm.state == "cleared" and alarm.cleared_by == "system" and alarm.open_key is None
+    engine.judge_readings([minute(i, 0.0, "a21002") for i in range(40)])  # 6.5 h of zeros: below detection
+    assert len(alarms(session_factory, kind="flat_line")) == 1
 
 
 def test_an_hourly_mean_above_the_limit_is_graded_by_its_multiple(session_factory, world):

@@ -86,6 +86,24 @@ def rate_per_minute(v0: float, t0: float, v1: float, t1: float) -> float | None:
     return (v1 - v0) * 60.0 / (t1 - t0)
 
 
+def slope_per_minute(points) -> float | None:
+    """Least-squares slope of (epoch s, value) points, per minute; None for fewer than two times.
+
+    A fitted slope, rather than the difference of the window's first and last values, keeps one
+    noisy reading at either end from raising a "rising fast" warning.
+    """
+    n = len(points)
+    if n < 2:
+        return None
+    mean_t = sum(t for t, _ in points) / n
+    mean_v = sum(v for _, v in points) / n
+    sxx = sum((t - mean_t) ** 2 for t, _ in points)
+    if sxx == 0:
+        return None
+    sxy = sum((t - mean_t) * (v - mean_v) for t, v in points)
+    return sxy / sxx * 60.0
+
+
 # Mass concentrations: factor to µg per unit volume, so a limit printed in one unit judges a
 # reading stored in another (GB 3095 prints µg/m³; the catalogue keeps gases in mg/m³).
 _CONCENTRATION = {"µg/m³": 1.0, "ug/m3": 1.0, "mg/m³": 1e3, "mg/m3": 1e3, "g/m³": 1e6,

@@ -32,7 +32,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parksteward.alarms import lifecycle, plans
-from parksteward.alarms.conditions import band_level, convert, limit_ratio, rate_per_minute
+from parksteward.alarms.conditions import band_level, convert, limit_ratio, slope_per_minute
 from parksteward.alarms.levels import NAME_ZH, RANK
 from parksteward.alarms.lifecycle import Sighting, open_key
 from parksteward.alarms.routing import route
@@ -294,19 +294,26 @@ class AlarmEngine:
             self._runs[key] = (None, run)
             measure = float(run)
         elif rule.kind == "flat_line":
-            last, run = self._runs.get(key, (None, 0))
+            # How long [min] the value has stayed within ``tolerance`` of where the run began;
+            # zero (below detection, a stopped pump) is a value that stays flat for good reasons.
+            start, since = self._runs.get(key, (None, 0))
             tolerance = float(rule.params.get("tolerance", 0.0))
-            run = run + 1 if last is not None and value is not None and abs(value - last) <= tolerance else 1
-            self._runs[key] = (value, run)
-            measure = float(run)
+            if value is None or (value == 0 and rule.params.get("ignore_zero", True)):
+                self._runs.pop(key, None)
+            elif start is None or abs(value - start) > tolerance:
+                self._runs[key] = (value, t)
+                measure = 0.0
+            else:
+                measure = (t - since) / 60.0
         elif rule.kind == "rate_of_change":
             window_s = float(rule.params.get("window_min", 10)) * 60
             points = self._windows.setdefault(key, deque())
-            points.append((t, value))
+            if value is not None:
+                points.append((t, value))
             while points and points[0][0] < t - window_s:
                 points.popleft()
-            t0, v0 = points[0]
-            measure = rate_per_minute(v0, t0, value, t) if len(points) > 1 else None
+            if len(points) >= int(rule.params.get("min_points", 5)):
+                measure = slope_per_minute(points)
         level = band_level(measure, rule.bands, rule.direction)
         previous = judgements.get(key)
         if level is None:
@@ -358,7 +365,7 @@ class AlarmEngine:
         elif rule.kind == "rate_of_change":
             what = f"{name} changing {measure:+.3g}{u}/min over {rule.params.get('window_min', 10)} min (≥ {threshold:g})"
         elif rule.kind == "flat_line":
-            what = f"{name} identical value {value:g}{u} {int(measure)} times in a row"
+            what = f"{name} stuck at {value:g}{u} for {measure:.0f} min"
         elif rule.kind == "invalid_data":
             what = f"{name} {int(measure)} values in a row not flagged N"
         else:

@@ -4,10 +4,10 @@
 |---|---|---|
 | ``threshold`` | the factor's own unit (``x01002`` tank fill: %) | every real-time value |
 | ``exceedance`` | multiples of the point's limit (1.0 = at the limit) | valid (flag N) hourly means, 折算 where the limit has a reference O₂ |
-| ``rate_of_change`` | change per minute, over ``params.window_min`` | real-time values |
+| ``rate_of_change`` | change per minute: least-squares slope over ``params.window_min`` (at least ``params.min_points`` values) | real-time values |
 | ``interruption`` | minutes without any data from the point | a sweep every few seconds |
 | ``invalid_data`` | consecutive real-time values not flagged N | real-time values |
-| ``flat_line`` | consecutive identical values (within ``params.tolerance``) | real-time values, or minute means with ``params.interval = "minute"`` |
+| ``flat_line`` | minutes a value has stayed the same (within ``params.tolerance``; zero ignored unless ``params.ignore_zero`` is false) | real-time values, or minute means with ``params.interval = "minute"`` |
 
 A rule applies to one point (``point_id``), to every point of a kind (``point_kind``) or,
 with neither, to every point of the park, optionally only of one enterprise; ``factor`` may be left out for ``exceedance`` (every
@@ -30,7 +30,7 @@ from parksteward.registry.choices import POINT_KINDS
 # The measure of each kind's bands, for messages.
 MEASURE = {"threshold": "value", "exceedance": "× limit", "rate_of_change": "per minute",
            "interruption": "min without data", "invalid_data": "invalid values in a row",
-           "flat_line": "identical values in a row"}
+           "flat_line": "min unchanged"}
 NEEDS_FACTOR = ("threshold", "rate_of_change")
 DEFAULT_FIELD = {"exceedance": "Avg"}
 
@@ -114,15 +114,18 @@ def default_rules(park_id: int) -> list[dict]:
              point_kind="boundary_vocs", field="Avg", bands={"yellow": 1.0, "orange": 1.5, "red": 3.0}, source=why),
         dict(park_id=park_id, name="厂界VOCs快速上升 boundary NMHC rising fast", kind="rate_of_change",
              point_kind="boundary_vocs", factor="a24088", field="Rtd", bands={"blue": 0.2, "yellow": 0.5},
-             params={"window_min": 10}, source="mg/m³ per minute over 10 min; " + why),
+             params={"window_min": 10, "min_points": 5},
+             source="mg/m³ per minute: least-squares slope of the last 10 min (at least 5 values); " + why),
         dict(park_id=park_id, name="数据中断 data interruption", kind="interruption", point_kind=None,
              bands={"blue": 15.0, "yellow": 60.0}, source="HJ 212 devices report every minute; " + why),
         dict(park_id=park_id, name="数据无效 invalid data", kind="invalid_data", point_kind=None,
              bands={"blue": 30.0}, source="30 real-time values in a row flagged other than N; " + why),
         dict(park_id=park_id, name="数据恒值 flat line", kind="flat_line", point_kind=None, field="Avg",
-             bands={"blue": 30.0, "yellow": 120.0}, params={"tolerance": 0.0, "interval": "minute"},
-             source="identical minute means in a row: 30 min (a stuck sensor or a fixed number fed to the "
-                    "logger; a working analyser's minute mean is never exactly constant that long); " + why),
+             bands={"blue": 60.0, "yellow": 240.0}, params={"tolerance": 0.0, "interval": "minute",
+                                                            "ignore_zero": True},
+             source="minute means that stay exactly the same for 1 h / 4 h (a stuck sensor or a fixed number fed "
+                    "to the logger; a working analyser's mean is never exactly constant that long; zero is left "
+                    "out: below detection or a stopped pump is flat for good reasons); " + why),
     ]
 
 
