@@ -65,6 +65,12 @@ def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory,
     assert alarm.state == "cleared" and alarm.cleared_by == "system" and alarm.open_key is None
     engine.judge_readings([minute(i, 0.0, "a21002") for i in range(40)])  # 6.5 h of zeros: below detection
     assert len(alarms(session_factory, kind="flat_line")) == 1
+    # A COD analyser repeats its result between hourly cycles: only 12 h unchanged is a flat line.
+    engine.judge_readings([minute(i, 41.0, "w01018") for i in range(72)])  # 0 .. 710 min
+    assert len(alarms(session_factory, kind="flat_line")) == 1
+    engine.judge_readings([minute(72, 41.0, "w01018")])  # 720 min
+    assert [a.message.split(": ", 1)[1] for a in alarms(session_factory, kind="flat_line", factor="w01018")] == [
+        "化学需氧量 stuck at 41 mg/L for 720 min: 蓝色预警 (blue)"]
 
 
 def test_an_hourly_mean_above_the_limit_is_graded_by_its_multiple(session_factory, world):

@@ -125,7 +125,8 @@ def load_rulebook(session: Session) -> RuleBook:
             if not _applies(row, point):
                 continue
             if rule.kind in RAW_KINDS:
-                book.raw.setdefault(point.id, {}).setdefault(rule.factor or "*", []).append(rule)
+                for factor in rule.params.get("factors") or [rule.factor or "*"]:
+                    book.raw.setdefault(point.id, {}).setdefault(factor, []).append(rule)
             elif rule.kind == "exceedance":
                 book.exceedance.setdefault(point.id, []).append(rule)
             elif rule.kind == "interruption":
@@ -270,7 +271,8 @@ class AlarmEngine:
                     last_seen[device_id] = received_ms / 1000
                 if interval == "raw" or interval == "minute":
                     for rule in book.raw_rules(point_id, factor):
-                        if rule.field == fld and rule.params.get("interval", "raw") == interval:
+                        if (rule.field == fld and rule.params.get("interval", "raw") == interval
+                                and factor not in rule.params.get("skip_factors", ())):
                             self._judge_raw(book, rule, book.points[point_id], factor, t, value, flag, judgements)
                 elif interval == "hour" and fld == "Avg" and flag == "N":
                     for rule in book.exceedance.get(point_id, ()):

@@ -32,6 +32,9 @@ MEASURE = {"threshold": "value", "exceedance": "× limit", "rate_of_change": "pe
            "interruption": "min without data", "invalid_data": "invalid values in a row",
            "flat_line": "min unchanged"}
 NEEDS_FACTOR = ("threshold", "rate_of_change")
+# Water-quality analysers that measure in cycles (COD, CODMn, NH3-N, TP, TN): their value is
+# legitimately constant between results.
+BATCH_ANALYSERS = ["w01018", "w01019", "w21003", "w21011", "w21001"]
 DEFAULT_FIELD = {"exceedance": "Avg"}
 
 
@@ -84,6 +87,12 @@ def check_rule(rule: RuleIn) -> RuleIn:
     window = rule.params.get("window_min", 10)
     if rule.kind == "rate_of_change" and (not isinstance(window, (int, float)) or not 0 < window <= 1440):
         bad("params.window_min", f"window_min must be a number of minutes in (0, 1440], not {window!r}")
+    for name in ("factors", "skip_factors"):
+        listed = rule.params.get(name, [])
+        if not isinstance(listed, list) or not all(isinstance(code, str) for code in listed):
+            bad(f"params.{name}", f"{name} must be a list of factor codes, not {listed!r}")
+    if rule.params.get("interval", "raw") not in ("raw", "minute"):
+        bad("params.interval", f"interval must be 'raw' or 'minute', not {rule.params.get('interval')!r}")
     tolerance = rule.params.get("tolerance", 0)
     if rule.kind == "flat_line" and (not isinstance(tolerance, (int, float)) or tolerance < 0):
         bad("params.tolerance", f"tolerance must be a number >= 0, not {tolerance!r}")
@@ -121,11 +130,16 @@ def default_rules(park_id: int) -> list[dict]:
         dict(park_id=park_id, name="数据无效 invalid data", kind="invalid_data", point_kind=None,
              bands={"blue": 30.0}, source="30 real-time values in a row flagged other than N; " + why),
         dict(park_id=park_id, name="数据恒值 flat line", kind="flat_line", point_kind=None, field="Avg",
-             bands={"blue": 60.0, "yellow": 240.0}, params={"tolerance": 0.0, "interval": "minute",
-                                                            "ignore_zero": True},
-             source="minute means that stay exactly the same for 1 h / 4 h (a stuck sensor or a fixed number fed "
-                    "to the logger; a working analyser's mean is never exactly constant that long; zero is left "
-                    "out: below detection or a stopped pump is flat for good reasons); " + why),
+             bands={"blue": 60.0, "yellow": 240.0},
+             params={"tolerance": 0.0, "interval": "minute", "ignore_zero": True, "skip_factors": BATCH_ANALYSERS},
+             source="minute means of a continuous sensor that stay exactly the same for 1 h / 4 h (a stuck "
+                    "sensor or a fixed number fed to the logger); zero is left out (below detection, a stopped "
+                    "pump); batch analysers have their own rule; " + why),
+        dict(park_id=park_id, name="数据恒值（间歇式分析仪） flat line, batch analysers", kind="flat_line",
+             point_kind=None, field="Avg", bands={"blue": 720.0},
+             params={"tolerance": 0.0, "interval": "minute", "ignore_zero": True, "factors": BATCH_ANALYSERS},
+             source="COD, CODMn, ammonia, TP and TN analysers report one result per 1-4 h cycle and repeat it "
+                    "in between; 12 h unchanged is three or more identical cycles; " + why),
     ]
 
 
