@@ -110,6 +110,9 @@ def test_an_enterprise_sees_its_own_alarms_and_history_only(app, client, world, 
     assert client.get(f"/api/v1/alarms/{drill['alarm_id']}", headers=own).status_code == 200
     assert client.get(f"/api/v1/alarms/{drill['alarm_id']}", headers=other).status_code == 404
     assert client.get("/api/v1/alarms", headers=other).json()["count"] == 0
+    listed = client.get("/api/v1/alarms?open=true", headers=own).json()
+    assert listed["count"] == 1 and sum(listed["open_by_level"].values()) == 1
+    assert listed["open_by_level"][drill["level"]] == 1
     assert client.get("/api/v1/alarm-events", headers=other).json()["data"] == []
     assert client.get("/api/v1/alarm-deliveries", headers=other).json()["data"] == []
     events = client.get("/api/v1/alarm-events", params={"enterprise_id": world.enterprise["a"]}, headers=own).json()

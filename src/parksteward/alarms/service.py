@@ -241,8 +241,8 @@ def list_alarms(session: Session, actor: Actor, *, state: str | None = None, ope
     rows = session.scalars(stmt.order_by(Alarm.last_at.desc(), Alarm.id.desc()).limit(limit).offset(offset))
     data = [alarm_payload(session, alarm)["alarm"] | _where(session, alarm) for alarm in rows]
     by_level = {lvl: 0 for lvl in LEVELS}
-    for lvl, n in session.execute(select(Alarm.level, func.count()).select_from(
-            scoped(select(Alarm), Alarm, actor).where(Alarm.state != "cleared").subquery()).group_by("level")):
+    open_alarms = scoped(select(Alarm), Alarm, actor).where(Alarm.state != "cleared").subquery()
+    for lvl, n in session.execute(select(open_alarms.c.level, func.count()).group_by(open_alarms.c.level)):
         by_level[lvl] = n
     return {"count": count, "open_by_level": by_level, "data": data}
 
