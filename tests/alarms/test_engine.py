@@ -166,3 +166,20 @@ def test_alarm_events_are_notarized_and_a_rewritten_acknowledgement_is_found(eng
         connection.execute(text("UPDATE alarm_event SET actor = 'shift_leader' WHERE kind = 'acknowledged'"))
     (finding,) = audit(engine, settings).findings
     assert (finding.change, finding.kind, finding.leaf_index) == ("altered", "alarm", 1)
+
+
+def test_values_flagged_invalid_for_an_hour_raise_a_data_alarm(session_factory, world):
+    engine = AlarmEngine(session_factory)
+    device, t0 = world.device["a"], 1_700_000_000
+
+    def minute(i, flag):
+        return row(device, t0 + 600 * i, "a21026", 0.0 if flag == "D" else 20.0, flag=flag, interval="minute",
+                   field="Avg")
+
+    engine.judge_readings([minute(0, "N")] + [minute(i, "D") for i in range(1, 7)])  # D from 10 to 60 min: 50 min
+    assert alarms(session_factory, kind="invalid_data") == []
+    engine.judge_readings([minute(7, "D")])  # 60 min
+    (alarm,) = alarms(session_factory, kind="invalid_data")
+    assert alarm.level == "blue" and "flagged D (not N) for 60 min" in alarm.message
+    engine.judge_readings([minute(8, "N")])
+    assert alarms(session_factory, kind="invalid_data")[0].state == "cleared"

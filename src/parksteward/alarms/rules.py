@@ -6,7 +6,7 @@
 | ``exceedance`` | multiples of the point's limit (1.0 = at the limit) | valid (flag N) hourly means, 折算 where the limit has a reference O₂ |
 | ``rate_of_change`` | change per minute: least-squares slope over ``params.window_min`` (at least ``params.min_points`` values) | real-time values |
 | ``interruption`` | minutes without any data from the point | a sweep every few seconds |
-| ``invalid_data`` | consecutive real-time values not flagged N | real-time values |
+| ``invalid_data`` | minutes the values have been flagged other than N | real-time values, or minute means |
 | ``flat_line`` | minutes a value has stayed the same (within ``params.tolerance``; zero ignored unless ``params.ignore_zero`` is false) | real-time values, or minute means with ``params.interval = "minute"`` |
 
 A rule applies to one point (``point_id``), to every point of a kind (``point_kind``) or,
@@ -29,7 +29,7 @@ from parksteward.registry.choices import POINT_KINDS
 
 # The measure of each kind's bands, for messages.
 MEASURE = {"threshold": "value", "exceedance": "× limit", "rate_of_change": "per minute",
-           "interruption": "min without data", "invalid_data": "invalid values in a row",
+           "interruption": "min without data", "invalid_data": "min flagged invalid",
            "flat_line": "min unchanged"}
 NEEDS_FACTOR = ("threshold", "rate_of_change")
 # Water-quality analysers that measure in cycles (COD, CODMn, NH3-N, TP, TN): their value is
@@ -127,8 +127,9 @@ def default_rules(park_id: int) -> list[dict]:
              source="mg/m³ per minute: least-squares slope of the last 10 min (at least 5 values); " + why),
         dict(park_id=park_id, name="数据中断 data interruption", kind="interruption", point_kind=None,
              bands={"blue": 15.0, "yellow": 60.0}, source="HJ 212 devices report every minute; " + why),
-        dict(park_id=park_id, name="数据无效 invalid data", kind="invalid_data", point_kind=None,
-             bands={"blue": 30.0}, source="30 real-time values in a row flagged other than N; " + why),
+        dict(park_id=park_id, name="数据无效 invalid data", kind="invalid_data", point_kind=None, field="Avg",
+             bands={"blue": 60.0, "yellow": 240.0}, params={"interval": "minute"},
+             source="minute means flagged other than N (fault, maintenance, calibration) for 1 h / 4 h; " + why),
         dict(park_id=park_id, name="数据恒值 flat line", kind="flat_line", point_kind=None, field="Avg",
              bands={"blue": 60.0, "yellow": 240.0},
              params={"tolerance": 0.0, "interval": "minute", "ignore_zero": True, "skip_factors": BATCH_ANALYSERS},
