@@ -72,6 +72,9 @@ class Settings(BaseSettings):
                                          "committed batch, with the batch's own Merkle tree; a background thread).")
     ledger_audit_hours: float = Field(24.0, ge=0, description="Run the forensic audit this often in `serve` "
                                       "(0: on demand only) [h].")
+    standards_dir: Path | None = Field(None, description="Further standards editions (*.yaml in the shipped "
+                                       "format: a provincial standard, a newer edition), loaded beside the "
+                                       "shipped library; `parksteward standards check` validates them first.")
     alarms_enabled: bool = Field(True, description="Judge committed readings against the alarm rules.")
     alarm_sweep_seconds: float = Field(5.0, gt=0, description="How often data interruptions, hourly exceedances "
                                        "and escalations are checked [s].")

@@ -104,3 +104,35 @@ def limits(
     for row in rows:
         console.print(f"{row.describe()}  [{row.status}]")
     console.print(f"{len(rows)} limit(s)")
+
+
+@standards_app.command("check")
+def check(paths: Annotated[list[str], typer.Argument(help="Edition files (*.yaml) or folders of them")]):
+    """Validate standards edition files before loading them (PARKSTEWARD_STANDARDS_DIR); names the bad field."""
+    from pathlib import Path
+
+    from parksteward.standards.errors import StandardsDataError
+    from parksteward.standards.library import load_edition
+
+    files = [f for p in map(Path, paths) for f in (sorted(p.glob("*.yaml")) if p.is_dir() else [p])]
+    failed = 0
+    for file in files:
+        try:
+            edition = load_edition(file)
+        except StandardsDataError as exc:
+            failed += 1
+            console.print(f"[red]✗[/] {exc}")
+            continue
+        unverified = sum(1 for lim in edition.limits if not lim.verified)
+        console.print(f"[green]✓[/] {file}: {edition.code}, {len(edition.limits)} limits ({unverified} to verify)")
+    if failed:
+        raise typer.Exit(1)
+
+
+@standards_app.command("editions")
+def editions():
+    """The editions loaded (shipped, and PARKSTEWARD_STANDARDS_DIR's) with the dates they apply from."""
+    from parksteward.standards.library import default_library
+
+    for edition in default_library().editions:
+        console.print(f"{edition.code}  {edition.title_zh}  from {edition.effective_from}  ({len(edition.limits)} limits)")

@@ -479,8 +479,28 @@ def load_library(data_dir: Path | str = DATA_DIR) -> StandardsLibrary:
 
 @lru_cache(maxsize=1)
 def default_library() -> StandardsLibrary:
-    """The library shipped in ``standards/data`` (loaded once; it is immutable)."""
-    return load_library(DATA_DIR)
+    """The library shipped in ``standards/data``, plus the editions in ``PARKSTEWARD_STANDARDS_DIR``
+    when it is set (a provincial standard, a newer edition); loaded once, immutable."""
+    import os
+
+    extra = os.environ.get("PARKSTEWARD_STANDARDS_DIR")
+    return library_with(extra) if extra else load_library(DATA_DIR)
+
+
+def library_with(extra_dir: Path | str) -> StandardsLibrary:
+    """The shipped editions and those of ``extra_dir`` in one library.
+
+    Raises
+    ------
+    StandardsDataError
+        A file of ``extra_dir`` that does not validate, or an edition the shipped library already
+        holds (a correction of a shipped edition is a change to the shipped file, not a second copy).
+    """
+    shipped = [load_edition(f) for f in sorted(Path(DATA_DIR).glob("*.yaml"))]
+    extra = [load_edition(f) for f in sorted(Path(extra_dir).glob("*.yaml"))]
+    if not extra:
+        raise StandardsDataError(str(extra_dir), "holds no *.yaml files")
+    return StandardsLibrary(shipped + extra)
 
 
 # ---------------------------------------------------------------------------------------------
