@@ -53,3 +53,30 @@ def test_a_second_copy_of_a_shipped_edition_is_refused(tmp_path):
     (tmp_path / "copy.yaml").write_text(SHIPPED.read_text(encoding="utf-8"), encoding="utf-8")
     with pytest.raises(StandardsDataError, match="already loaded"):
         library_with(tmp_path)
+
+
+PROVINCIAL = """\
+standard: "DB32/ 4041"
+version: 2021
+title_zh: 大气污染物综合排放标准
+title_en: Integrated emission standard of air pollutants (Jiangsu)
+effective_from: 2021-08-01
+effective_source: "as recalled for this test; verify"
+effective_verified: false
+defaults:
+  medium: stack
+  quantity: concentration
+  table_ref: Table 1
+  direction: le
+  unit: mg/m³
+entries:
+  - {pollutant: NMHC, name_zh: 非甲烷总烃, hj212_code: a24088, value: 60, source: "test data", verified: false}
+"""
+
+
+def test_a_provincial_standard_loads_under_its_db_code(tmp_path):
+    (tmp_path / "db32_4041-2021.yaml").write_text(PROVINCIAL, encoding="utf-8")
+    library = library_with(tmp_path)
+    (nmhc,) = library.limits(standard="DB32/4041", pollutant="a24088", on=dt.date(2026, 1, 1))
+    assert (nmhc.code, nmhc.value, nmhc.verified) == ("DB32/ 4041-2021", 60.0, False)
+    assert library.edition_in_force("DB32 4041", dt.date(2026, 1, 1)).code == "DB32/ 4041-2021"

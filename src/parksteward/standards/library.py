@@ -77,7 +77,8 @@ PERIODS = ("day", "night")
 SCOPE_KINDS = ("all", "others", "specific")
 UNITS = ("µg/m³", "mg/m³", "kg/h", "mg/L", "dB(A)", "t", "%", "-")
 
-_STANDARD_RE = re.compile(r"^(GB/T|GB|HJ)\s*(\d+(?:\.\d+)?)(?:\s*-\s*(\d{4}))?$")
+# National (GB, GB/T, HJ) and provincial (DB32/ 4041, DB32/T 3151: 地方标准) standard codes.
+_STANDARD_RE = re.compile(r"^(GB/T|GB|HJ|DB\d{2}/T|DB\d{2}/?)\s*(\d+(?:\.\d+)?)(?:\s*-\s*(\d{4}))?$")
 _HEADER_FIELDS = ("standard", "version", "title_zh", "title_en", "file", "entry")
 _EFFECTIVE_FIELDS = ("effective_from", "effective_to", "effective_source", "effective_verified")
 _PROVENANCE_FIELDS = ("source", "verified")
@@ -149,7 +150,7 @@ class Limit(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    standard: str = Field(pattern=r"^(GB/T|GB|HJ) \d+(\.\d+)?$")
+    standard: str = Field(pattern=r"^(GB/T|GB|HJ|DB\d{2}/T|DB\d{2}/) \d+(\.\d+)?$")
     version: int = Field(ge=1970, le=2100)
     title_zh: str
     title_en: str
@@ -305,7 +306,7 @@ class Rule(BaseModel):
 class _Header(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    standard: str = Field(pattern=r"^(GB/T|GB|HJ) \d+(\.\d+)?$")
+    standard: str = Field(pattern=r"^(GB/T|GB|HJ|DB\d{2}/T|DB\d{2}/) \d+(\.\d+)?$")
     version: int = Field(ge=1970, le=2100)
     title_zh: str
     title_en: str
@@ -522,7 +523,10 @@ def parse_standard(text: str) -> tuple[str, int | None]:
     match = _STANDARD_RE.match(" ".join(str(text).split()).upper())
     if not match:
         raise StandardsQueryError("standard", f"{text!r} is not a standard code like 'GB 3095' or 'GB 3095-2012'")
-    code = f"{match.group(1)} {match.group(2)}"
+    prefix = match.group(1)
+    if prefix.startswith("DB") and not prefix.endswith(("/", "/T")):
+        prefix += "/"  # "DB32 4041" and "DB32/4041" are both DB32/ 4041
+    code = f"{prefix} {match.group(2)}"
     return code, int(match.group(3)) if match.group(3) else None
 
 
