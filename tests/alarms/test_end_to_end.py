@@ -152,13 +152,16 @@ def test_a_tank_past_80_percent_raises_one_yellow_alarm_on_every_channel(databas
                 sse_open = asyncio.Event()
 
                 async def listen():
-                    async with client.stream("GET", f"{base}/alarms/stream", headers=auth) as response:
+                    # as a browser's EventSource connects: the token in the query string
+                    async with client.stream("GET", f"{base}/alarms/stream?access_token={token}") as response:
                         assert response.headers["content-type"].startswith("text/event-stream")
                         async for line in response.aiter_lines():
                             sse_open.set()
                             if line.startswith("data: "):
                                 sse.append({"data": json.loads(line[6:]), "at": time.monotonic()})
 
+                refused = await client.get(f"{base}/alarms/stream?access_token=forged")
+                assert refused.status_code == 401
                 listener = asyncio.create_task(listen())
                 await asyncio.wait_for(sse_open.wait(), 5)
 

@@ -15,7 +15,7 @@ from parksteward.alarms import service
 from parksteward.alarms.drill import DrillRequest, start_drill
 from parksteward.alarms.stream import events
 from parksteward.api.crud_router import crud_router
-from parksteward.api.deps import ActorDep, SessionDep
+from parksteward.api.deps import ActorDep, SessionDep, StreamActorDep
 
 router = APIRouter(tags=["alarms"])
 
@@ -41,8 +41,12 @@ def list_alarms(session: SessionDep, actor: ActorDep, state: str | None = None, 
                                point_id=point_id, kind=kind, limit=limit, offset=offset)
 
 
-@router.get("/alarms/stream", summary="Live alarm events (Server-Sent Events, `event: alarm`)")
-async def stream(request: Request, actor: ActorDep):
+@router.get("/alarms/stream", summary="Live alarm events (Server-Sent Events, `event: alarm`); the token may come "
+                                    "as ?access_token= for a browser's EventSource")
+async def stream(request: Request, actor: StreamActorDep, session: SessionDep):
+    # The login check is done: give its connection back now, or a long-lived stream would hold a
+    # read transaction open (and on SQLite keep the WAL from being checkpointed) for hours.
+    session.close()
     broadcaster = request.app.state.broadcaster
     subscriber = broadcaster.subscribe(actor.enterprise_id if actor.is_enterprise else None)
     return StreamingResponse(events(broadcaster, subscriber), media_type="text/event-stream",

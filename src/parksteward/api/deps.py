@@ -25,6 +25,17 @@ SessionDep = Annotated[Session, Depends(get_session)]
 
 
 def get_actor(request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    return _actor_of_token(request, session, token)
+
+
+def get_stream_actor(request: Request, session: SessionDep, token: Annotated[str | None, Depends(oauth2_scheme)],
+                     access_token: str | None = None) -> Actor:
+    """As :func:`get_actor`, also taking the token as ``?access_token=``: a browser's EventSource
+    cannot send an Authorization header (used by the live streams only)."""
+    return _actor_of_token(request, session, token or access_token)
+
+
+def _actor_of_token(request: Request, session: Session, token: str | None) -> Actor:
     unauthorized = HTTPException(
         status_code=status.HTTP_401_UNAUTHORIZED,
         detail="not authenticated: log in at POST /api/v1/auth/token and send 'Authorization: Bearer <token>'",
@@ -40,3 +51,5 @@ def get_actor(request: Request, session: SessionDep, token: Annotated[str | None
 
 
 ActorDep = Annotated[Actor, Depends(get_actor)]
+
+StreamActorDep = Annotated[Actor, Depends(get_stream_actor)]
