@@ -6,7 +6,7 @@ Prints figures, asserts nothing.
 Builds the demo park (657 points, its default rules, limits and plan) in a throw-away SQLite
 store, then feeds :meth:`AlarmEngine.judge_readings` batches shaped like the ingest
 benchmark's: --frames real-time frames per batch, each with every factor of its device
-(random walks, flag N), devices in turn. Every tenth batch also carries each device's minute
+(random walks of 0.02 per frame, flag N), devices in turn. Every tenth batch also carries each device's minute
 means (what the flat-line and invalid-data rules judge). Prints readings judged per second,
 the time per batch (p50 / p99 / max), and the alarms raised. The stage runs on its own thread
 beside the ingest writer; at 100,000 readings/s a batch of 760 frames (about 7,600 readings)
@@ -63,7 +63,7 @@ def main() -> None:
                 t = t0 + cursor // len(devices)
                 cursor += 1
                 for code in codes:
-                    value = level[device, code] = max(0.0, level[device, code] + rng.gauss(0, 0.3))
+                    value = level[device, code] = max(0.0, level[device, code] + rng.gauss(0, 0.02))
                     rows.append((device, "raw", t, code, "Rtd", round(value, 3), "N", code, now_ms))
             if batch % 10 == 9:
                 minute = t - t % 60

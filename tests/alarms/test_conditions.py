@@ -90,3 +90,23 @@ def test_the_rising_rate_is_a_fitted_slope_not_the_noisy_ends():
     assert rate_per_minute(1.0, 0, 6.0, 600) == pytest.approx(0.5)
     assert slope_per_minute(points) == pytest.approx(25 / 110)
     assert slope_per_minute([(0, 1.0)]) is None and slope_per_minute([(5, 1.0), (5, 2.0)]) is None
+
+
+def test_the_sliding_fit_equals_the_direct_fit_over_a_moving_window():
+    from parksteward.alarms.conditions import SlidingFit
+
+    rng = __import__("random").Random(7)
+    fit = SlidingFit(600.0)
+    points = []
+    t = 1_700_000_000
+    for _ in range(3000):  # past several re-basings
+        t += rng.choice((20, 30, 60))
+        value = 0.8 + 0.001 * (t % 5000) + rng.gauss(0, 0.05)
+        fit.add(t, value)
+        points = [(pt, pv) for pt, pv in points + [(t, value)] if pt >= t - 600]
+        expected = slope_per_minute(points)
+        got = fit.slope_per_minute()
+        assert len(fit) == len(points)
+        assert (got is None) == (expected is None)
+        if expected is not None:
+            assert got == pytest.approx(expected, rel=1e-9, abs=1e-12)

@@ -9,6 +9,7 @@ threshold it reaches.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Mapping
 
 from parksteward.alarms.levels import LEVELS, RANK
@@ -102,6 +103,63 @@ def slope_per_minute(points) -> float | None:
         return None
     sxy = sum((t - mean_t) * (v - mean_v) for t, v in points)
     return sxy / sxx * 60.0
+
+
+class SlidingFit:
+    """:func:`slope_per_minute` over a sliding time window, in O(1) per value.
+
+    Keeps the sums of a least-squares line (n, Σt, Σv, Σt², Σtv) as values enter and leave, with
+    times taken from an origin inside the window so that the squares stay small; every
+    ``REBASE`` values the sums are recomputed exactly from the window, so rounding cannot drift.
+    """
+
+    REBASE = 1000
+
+    def __init__(self, window_s: float):
+        self.window_s = window_s
+        self.points: deque = deque()
+        self._rebase()
+
+    def _rebase(self) -> None:
+        self.origin = self.points[0][0] if self.points else 0.0
+        self.n = self.st = self.sv = self.stt = self.stv = 0.0
+        for t, v in self.points:
+            self._add(t, v, 1.0)
+        self.updates = 0
+
+    def _add(self, t: float, v: float, sign: float) -> None:
+        x = t - self.origin
+        self.n += sign
+        self.st += sign * x
+        self.sv += sign * v
+        self.stt += sign * x * x
+        self.stv += sign * x * v
+
+    def add(self, t: float, v: float) -> None:
+        """Add a value at epoch ``t`` [s] and drop those older than the window."""
+        if not self.points:
+            self.origin = t
+            self.n = self.st = self.sv = self.stt = self.stv = 0.0
+        self.points.append((t, v))
+        self._add(t, v, 1.0)
+        while self.points and self.points[0][0] < t - self.window_s:
+            old_t, old_v = self.points.popleft()
+            self._add(old_t, old_v, -1.0)
+        self.updates += 1
+        if self.updates >= self.REBASE:
+            self._rebase()
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+    def slope_per_minute(self) -> float | None:
+        n = self.n
+        if n < 2:
+            return None
+        sxx = self.stt - self.st * self.st / n
+        if sxx <= 1e-9 * max(self.stt, 1.0):
+            return None
+        return (self.stv - self.st * self.sv / n) / sxx * 60.0
 
 
 # Mass concentrations: factor to µg per unit volume, so a limit printed in one unit judges a

@@ -24,7 +24,6 @@ import logging
 import queue
 import threading
 import time
-from collections import deque
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -32,7 +31,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parksteward.alarms import lifecycle, plans
-from parksteward.alarms.conditions import band_level, convert, limit_ratio, slope_per_minute
+from parksteward.alarms.conditions import SlidingFit, band_level, convert, limit_ratio
 from parksteward.alarms.levels import NAME_ZH, RANK
 from parksteward.alarms.lifecycle import Sighting, open_key
 from parksteward.alarms.routing import route
@@ -183,8 +182,10 @@ class AlarmEngine:
         self._last_seen: dict[int, float] = {}  # device -> epoch s of its newest data
         self._last_t: dict[str, int] = {}  # key -> newest reading time judged
         self._runs: dict[str, tuple[float | None, int]] = {}  # flat line / invalid data: (last value, run)
-        self._windows: dict[str, deque] = {}  # rate of change: (t, value) within the window
+        self._windows: dict[str, SlidingFit] = {}  # rate of change: the fit over its window
         self._started_at = time.time()
+        self._open: set[str] = set()  # open_key of the open alarms (resolving needs no query otherwise)
+        self._scenarios: dict[tuple, int | None] = {}  # (park, risk source, kind, factor) -> scenario id
 
     # ------------------------------------------------------------ the stage
     def handle(self, batch) -> None:
@@ -244,6 +245,8 @@ class AlarmEngine:
             first = self._book is None
             self._book = load_rulebook(session)
             self._book_at = time.monotonic()
+            self._open = set(session.scalars(select(Alarm.open_key).where(Alarm.open_key.is_not(None))))
+            self._scenarios.clear()
             if first:
                 self._seed_last_seen(session, self._book)
         return self._book
@@ -313,14 +316,13 @@ class AlarmEngine:
             else:
                 measure = (t - since) / 60.0
         elif rule.kind == "rate_of_change":
-            window_s = float(rule.params.get("window_min", 10)) * 60
-            points = self._windows.setdefault(key, deque())
+            fit = self._windows.get(key)
+            if fit is None:
+                fit = self._windows[key] = SlidingFit(float(rule.params.get("window_min", 10)) * 60)
             if value is not None:
-                points.append((t, value))
-            while points and points[0][0] < t - window_s:
-                points.popleft()
-            if len(points) >= int(rule.params.get("min_points", 5)):
-                measure = slope_per_minute(points)
+                fit.add(t, value)
+            if len(fit) >= int(rule.params.get("min_points", 5)):
+                measure = fit.slope_per_minute()
         level = band_level(measure, rule.bands, rule.direction)
         previous = judgements.get(key)
         if level is None:
@@ -457,27 +459,35 @@ class AlarmEngine:
         made = 0
         for judgement in judgements:
             if judgement.sighting is None:
+                if judgement.key not in self._open:
+                    continue  # nothing open for this key: the common case, no query
+                self._open.discard(judgement.key)
                 resolved = lifecycle.resolve(session, judgement.key, now)
                 if resolved is not None:
                     alarm, event = resolved
                     made += len(route(session, alarm, event, now))
                 continue
             sighting = judgement.sighting
-            scenario = None
             if sighting.scenario_id is None:
-                scenario = plans.find_scenario(session, sighting.park_id, sighting.risk_source_id, sighting.kind,
-                                               sighting.factor)
-                sighting.scenario_id = scenario.id if scenario else None
-            else:
-                scenario = session.get(Scenario, sighting.scenario_id)
+                sighting.scenario_id = self._scenario_id(session, sighting)
+            scenario = session.get(Scenario, sighting.scenario_id) if sighting.scenario_id else None
             sighting.advice = plans.advice(scenario, sighting.level)
             alarm, event = lifecycle.observe(session, sighting, now)
+            self._open.add(judgement.key)
             if event is not None:
                 made += len(route(session, alarm, event, now))
         session.commit()
         if made and self.on_deliveries:
             self.on_deliveries()
         return made
+
+    def _scenario_id(self, session: Session, sighting: Sighting) -> int | None:
+        """The plan scenario a sighting answers to, remembered until the next snapshot."""
+        key = (sighting.park_id, sighting.risk_source_id, sighting.kind, sighting.factor)
+        if key not in self._scenarios:
+            scenario = plans.find_scenario(session, *key)
+            self._scenarios[key] = scenario.id if scenario else None
+        return self._scenarios[key]
 
     def _refresh_advice(self, session: Session, alarm: Alarm) -> None:
         if alarm.scenario_id is not None:
