@@ -183,3 +183,30 @@ def test_values_flagged_invalid_for_an_hour_raise_a_data_alarm(session_factory, 
     assert alarm.level == "blue" and "flagged D (not N) for 60 min" in alarm.message
     engine.judge_readings([minute(8, "N")])
     assert alarms(session_factory, kind="invalid_data")[0].state == "cleared"
+
+
+def test_an_o2_corrected_point_is_judged_on_its_corrected_hourly_means(session_factory, world):
+    from parksteward.ingest.tables import Rollup
+    from parksteward.registry.tables import MonitoringPoint
+
+    point, device = world.point["a"], world.device["a"]
+    with session_factory() as session:
+        session.get(MonitoringPoint, point).reference_o2_pct = 3.0
+        session.commit()
+        set_limit(session, SYSTEM, point, LimitEdit(factor="a21026", value=100.0, unit="mg/m³", standard="permit"))
+    now = datetime.now(timezone.utc)
+    hour = int(now.timestamp()) // 3600 * 3600 - 3600
+    with session_factory() as session:  # measured 80, but 120 at the reference O2: above the limit
+        session.add(Rollup(device_id=device, interval="hour", t=hour, factor="a21026", n_valid=60, n_total=60,
+                           mean=80.0, minimum=70.0, maximum=90.0, valid=True, flag="N", corrected=120.0))
+        session.commit()
+    engine = AlarmEngine(session_factory)
+    engine.sweep(now)
+    (alarm,) = alarms(session_factory, kind="exceedance")
+    assert alarm.level == "yellow" and alarm.value == 120.0  # 120 / 100 = 1.2 times the limit
+    assert "hourly mean (折算 to 3 % O2) 120 mg/m³ = 1.20 × the permit limit" in alarm.message
+    # The device's own hourly means: the corrected ZsAvg counts, the measured Avg does not.
+    engine.judge_readings([row(device, hour + 3600, "a21026", 90.0, interval="hour", field="Avg"),
+                           row(device, hour + 3600, "a21026", 160.0, interval="hour", field="ZsAvg")])
+    (alarm,) = alarms(session_factory, kind="exceedance")
+    assert alarm.level == "orange" and alarm.value == 160.0

@@ -57,6 +57,7 @@ class PointInfo:
     code: str
     name: str
     risk_source_id: int | None
+    reference_o2_pct: float | None = None  # concentrations are judged 折算 (O2-corrected) to this
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def load_rulebook(session: Session) -> RuleBook:
     book = RuleBook()
     for point in session.scalars(select(MonitoringPoint)):
         book.points[point.id] = PointInfo(point.id, point.park_id, point.enterprise_id, point.kind, point.code,
-                                          point.name, point.risk_source_id)
+                                          point.name, point.risk_source_id, point.reference_o2_pct)
     for device_id, point_id in session.execute(select(Device.id, Device.point_id)):
         book.point_of_device[device_id] = point_id
         book.devices_of_point.setdefault(point_id, []).append(device_id)
@@ -280,11 +281,14 @@ class AlarmEngine:
                     for rule in book.raw_rules(interval, point_id, factor):
                         if rule.field == fld:
                             self._judge_raw(book, rule, book.points[point_id], factor, t, value, flag, judgements)
-                elif interval == "hour" and fld == "Avg" and flag == "N":
-                    for rule in book.exceedance.get(point_id, ()):
+                elif interval == "hour" and flag == "N" and book.exceedance.get(point_id):
+                    point = book.points[point_id]
+                    # A device's own hourly means: 折算 (ZsAvg) where the point is judged O2-corrected.
+                    if fld != ("ZsAvg" if point.reference_o2_pct is not None else "Avg"):
+                        continue
+                    for rule in book.exceedance[point_id]:
                         if rule.factor in (None, factor):
-                            self._judge_exceedance(book, rule, book.points[point_id], factor, t, value, None,
-                                                   judgements)
+                            self._judge_exceedance(book, rule, point, factor, t, value, None, judgements)
             return self._apply(session, judgements.values(), now_s)
 
     def _judge_raw(self, book: RuleBook, rule: Rule, point: PointInfo, factor: str, t: int, value, flag,
@@ -345,7 +349,9 @@ class AlarmEngine:
         if t <= self._last_t.get(key, -1):
             return
         self._last_t[key] = t
-        value = corrected if (limit.ref_o2_pct is not None and corrected is not None) else mean
+        # The platform's roll-up carries the 折算 mean where the point has a reference O2 (or the
+        # limit names one) and the hour's O2 was valid; otherwise the measured mean is judged.
+        value = corrected if corrected is not None else mean
         in_limit_unit = convert(value, book.units.get(factor), limit.unit)
         if in_limit_unit is None:
             return  # units that do not convert: the limit cannot judge this factor (noted when assigned)
@@ -370,8 +376,9 @@ class AlarmEngine:
             sign = "≥" if rule.direction == "above" else "≤"
             what = f"{name} {value:g}{u} {sign} {threshold:g}{u}"
         elif rule.kind == "exceedance":
-            what = (f"{name} hourly mean {limit_value:g} {limit.unit} = {measure:.2f} × the {limit.standard} limit "
-                    f"{_limit_text(limit)}")
+            corrected = f" (折算 to {point.reference_o2_pct:g} % O2)" if point.reference_o2_pct is not None else ""
+            what = (f"{name} hourly mean{corrected} {limit_value:g} {limit.unit} = {measure:.2f} × the "
+                    f"{limit.standard} limit {_limit_text(limit)}")
         elif rule.kind == "rate_of_change":
             what = f"{name} changing {measure:+.3g}{u}/min over {rule.params.get('window_min', 10)} min (≥ {threshold:g})"
         elif rule.kind == "flat_line":
