@@ -227,7 +227,7 @@ def test_a_tank_past_80_percent_raises_one_yellow_alarm_on_every_channel(databas
                     body = (await client.get(f"{base}/alarms", headers=auth)).json()
                     return body if body["data"] and body["data"][0]["count"] == 2 else None
 
-                body = await wait_for(updated, 5)
+                body = await wait_for(updated, 10)  # a persisting alarm is written every 2 s at most
                 assert body is not None and body["count"] == 1
                 assert body["data"][0]["peak_value"] == 85.5 and body["data"][0]["level"] == "yellow"
 

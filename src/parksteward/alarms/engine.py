@@ -46,6 +46,7 @@ REFRESH_S = 60.0
 MAX_QUEUED_BATCHES = 10_000
 EXCEEDANCE_LOOKBACK_S = 3 * 3600
 NOTARIZE_EVERY_S = 1.0
+UPDATE_EVERY_S = 2.0  # a persisting alarm's count, value and last time are written this often
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,17 @@ class RuleBook:
     units: dict[str, str | None] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)
     rules: dict[int, Rule] = field(default_factory=dict)
+    _watched: dict[str, frozenset] | None = None
+
+    @property
+    def watched(self) -> dict[str, frozenset]:
+        """Per interval, the devices whose readings of that interval some rule judges."""
+        if self._watched is None:
+            watched = {interval: frozenset(d for p in by_point for d in self.devices_of_point.get(p, ()))
+                       for interval, by_point in self.raw.items()}
+            watched["hour"] = frozenset(d for p in self.exceedance for d in self.devices_of_point.get(p, ()))
+            self._watched = watched
+        return self._watched
 
     @property
     def empty(self) -> bool:
@@ -186,6 +198,8 @@ class AlarmEngine:
         self._windows: dict[str, SlidingFit] = {}  # rate of change: the fit over its window
         self._started_at = time.time()
         self._open: set[str] = set()  # open_key of the open alarms (resolving needs no query otherwise)
+        # key -> (monotonic time of its last write, level, sighting held back, sightings folded, their peak)
+        self._written: dict[str, tuple] = {}
         self._scenarios: dict[tuple, int | None] = {}  # (park, risk source, kind, factor) -> scenario id
 
     # ------------------------------------------------------------ the stage
@@ -270,13 +284,18 @@ class AlarmEngine:
                 return 0
             now_s = time.time()
             judgements: dict[str, Judgement] = {}
+            # Newest arrival per device (rows come in arrival order), for the interruption sweep.
+            newest = {row[0]: row[8] for row in rows}
             last_seen = self._last_seen
-            for device_id, interval, t, factor, fld, value, flag, _code, received_ms in rows:
-                point_id = book.point_of_device.get(device_id)
-                if point_id is None:
-                    continue
+            for device_id, received_ms in newest.items():
                 if received_ms / 1000 > last_seen.get(device_id, 0.0):
                     last_seen[device_id] = received_ms / 1000
+            # Only the readings some rule watches go further: at 100,000 readings/s most do not.
+            watched = book.watched
+            nothing: frozenset = frozenset()
+            for device_id, interval, t, factor, fld, value, flag, _code, _received in [
+                    row for row in rows if row[0] in watched.get(row[1], nothing)]:
+                point_id = book.point_of_device[device_id]
                 if interval == "raw" or interval == "minute":
                     for rule in book.raw_rules(interval, point_id, factor):
                         if rule.field == fld:
@@ -424,6 +443,11 @@ class AlarmEngine:
                             int(now_s // 60)))
             if book.exceedance:
                 self._judge_rollups(session, book, now_s, judgements)
+            for key in list(self._written):
+                if key not in judgements:
+                    held = self._held(key, due_only=True)
+                    if held is not None:
+                        judgements[key] = Judgement(key, held)
             made += self._apply(session, judgements.values(), now_s)
             made += self._escalate(session, book, now)
         return made
@@ -469,24 +493,63 @@ class AlarmEngine:
                 if judgement.key not in self._open:
                     continue  # nothing open for this key: the common case, no query
                 self._open.discard(judgement.key)
+                held = self._held(judgement.key, due_only=False)
+                if held is not None:  # what was counted in memory goes in before the alarm closes
+                    lifecycle.observe(session, held, now)
+                self._written.pop(judgement.key, None)
                 resolved = lifecycle.resolve(session, judgement.key, now)
                 if resolved is not None:
                     alarm, event = resolved
                     made += len(route(session, alarm, event, now))
                 continue
             sighting = judgement.sighting
+            if self._fold(judgement.key, sighting):
+                continue
             if sighting.scenario_id is None:
                 sighting.scenario_id = self._scenario_id(session, sighting)
             scenario = session.get(Scenario, sighting.scenario_id) if sighting.scenario_id else None
             sighting.advice = plans.advice(scenario, sighting.level)
             alarm, event = lifecycle.observe(session, sighting, now)
             self._open.add(judgement.key)
+            self._written[judgement.key] = (time.monotonic(), alarm.level, None, 0, None)
             if event is not None:
                 made += len(route(session, alarm, event, now))
         session.commit()
         if made and self.on_deliveries:
             self.on_deliveries()
         return made
+
+    def _fold(self, key: str, sighting: Sighting) -> bool:
+        """Whether a sighting only repeats its open alarm's level within ``UPDATE_EVERY_S`` of its
+        last write: it is then held in memory, counted, and written with the next sighting that
+        is not (or by the sweep, or before the alarm clears), its count and peak included, so a
+        persisting condition costs a write every few seconds, not one per committed batch."""
+        written = self._written.get(key)
+        if written is None or key not in self._open:
+            return False
+        at, level, held, unrecorded, peak = written
+        if held is not None:  # the sighting held so far becomes one of the unrecorded ones
+            unrecorded += 1
+            peak = _worse_of(peak, held.value, held)
+        if RANK[sighting.level] != RANK[level] or time.monotonic() - at >= UPDATE_EVERY_S:
+            sighting.unrecorded += unrecorded
+            sighting.unrecorded_peak = _worse_of(sighting.unrecorded_peak, peak, sighting)
+            self._written[key] = (at, level, None, 0, None)
+            return False
+        self._written[key] = (at, level, sighting, unrecorded, peak)
+        return True
+
+    def _held(self, key: str, due_only: bool) -> Sighting | None:
+        """The sighting held back for ``key``, ready to write (with what was folded into it)."""
+        written = self._written.get(key)
+        if written is None or written[2] is None:
+            return None
+        at, level, held, unrecorded, peak = written
+        if due_only and time.monotonic() - at < UPDATE_EVERY_S:
+            return None
+        held.unrecorded, held.unrecorded_peak = unrecorded, peak
+        self._written[key] = (at, level, None, 0, None)
+        return held
 
     def _scenario_id(self, session: Session, sighting: Sighting) -> int | None:
         """The plan scenario a sighting answers to, remembered until the next snapshot."""
@@ -499,6 +562,13 @@ class AlarmEngine:
     def _refresh_advice(self, session: Session, alarm: Alarm) -> None:
         if alarm.scenario_id is not None:
             alarm.advice = plans.advice(session.get(Scenario, alarm.scenario_id), alarm.level) or alarm.advice
+
+
+def _worse_of(a: float | None, b: float | None, sighting: Sighting) -> float | None:
+    """The more extreme of two values in the rule's direction (None counts as nothing)."""
+    if a is None or b is None:
+        return b if a is None else a
+    return min(a, b) if sighting.details.get("direction") == "below" else max(a, b)
 
 
 def _limit_text(limit: PointLimit) -> str:

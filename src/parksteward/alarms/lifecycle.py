@@ -43,6 +43,10 @@ class Sighting:
     scenario_id: int | None = None
     advice: str | None = None
     details: dict = field(default_factory=dict)
+    # Sightings of the same level folded into this one without a write of their own (see
+    # AlarmEngine: a persisting condition is written at most every few seconds), and their peak.
+    unrecorded: int = 0
+    unrecorded_peak: float | None = None
 
     @property
     def open_key(self) -> str:
@@ -85,11 +89,12 @@ def observe(session: Session, sighting: Sighting, now: datetime) -> tuple[Alarm,
     if sighting.data_t is not None and alarm.data_t is not None and sighting.data_t <= alarm.data_t:
         return alarm, None  # the same (or an older) reading again, e.g. a resent frame: nothing new
     before = alarm.level
-    alarm.count += 1
+    alarm.count += 1 + sighting.unrecorded
     alarm.last_at = now
     alarm.value, alarm.data_t = sighting.value, sighting.data_t
-    if sighting.value is not None and (alarm.peak_value is None or _worse(sighting.value, alarm.peak_value, sighting)):
-        alarm.peak_value = sighting.value
+    for value in (sighting.value, sighting.unrecorded_peak):
+        if value is not None and (alarm.peak_value is None or _worse(value, alarm.peak_value, sighting)):
+            alarm.peak_value = value
     alarm.message, alarm.threshold = sighting.message, sighting.threshold
     if sighting.advice:
         alarm.advice = sighting.advice
