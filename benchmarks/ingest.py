@@ -41,12 +41,14 @@ import resource
 import sqlite3
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from array import array
 from collections import namedtuple
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
+from functools import partial
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, insert, select
@@ -55,7 +57,7 @@ from sqlalchemy.engine import make_url
 from parksteward import runtime
 from parksteward.bootstrap import prepare_database
 from parksteward.config import Settings
-from parksteward.db import make_engine
+from parksteward.db import make_engine, make_sessionmaker
 from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.batcher import Batcher
@@ -64,7 +66,6 @@ from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tables import Reading
 from parksteward.registry.service import DEVICE_PASSWORDS
 from parksteward.registry.tables import Device, Enterprise, MonitoringPoint, Park
-from parksteward.server import ROLLUP_EVERY_S, rollup_runner, rollups_every, start_gateway
 
 TARGET_RATE, TARGET_P99_MS = 100_000, 250
 TARGET = "target: >= 100,000 readings/s sustained for 5 min on both stores, p99 < 250 ms, gateway memory flat"
@@ -241,14 +242,28 @@ def generator_main(port: int, groups: list[list[str]], opts: dict, pipe) -> None
 
 
 # ------------------------------------------------------------------ gateway process
+def fan_out(consumers):
+    """One ``on_commit`` callback calling each consumer in turn (as api.app.fan_out, without
+    importing the API here: spawned processes re-import this module)."""
+
+    def call(batch) -> None:
+        for consumer in consumers:
+            consumer(batch)
+
+    return call
+
+
 class MeteredPipeline(Pipeline):
     """The project's Pipeline, also timing the writer thread (and profiling it under --profile)."""
 
-    def __init__(self, engine, rollups: RollupEngine | None, profiler: cProfile.Profile | None):
-        super().__init__(engine, on_commit=rollups.mark if rollups else None)
+    def __init__(self, engine, rollups: RollupEngine | None, profiler: cProfile.Profile | None, notary=None,
+                 alarm_stage=None):
+        consumers = [c for c in (rollups.mark if rollups else None, notary.submit if notary else None) if c]
+        super().__init__(engine, alarm_stage=alarm_stage, on_commit=fan_out(consumers) if consumers else None)
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
         self.durations = {"batches": array("f"), "rollups": array("f")}  # each call [s]
+        self.starts = {"batches": array("d"), "rollups": array("d")}  # when each call began [perf_counter s]
 
     def run(self, arrivals, decoded=()):
         self.batches += 1
@@ -267,6 +282,7 @@ class MeteredPipeline(Pipeline):
         finally:
             self.busy[what] += time.perf_counter() - start
             self.durations[what].append(time.perf_counter() - start)
+            self.starts[what].append(start)
             if self.profiler:
                 self.profiler.disable()
 
@@ -278,7 +294,18 @@ class _Timed:
         self.run = pipeline.run_rollups
 
 
-def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers: int, pipe) -> None:
+def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers: int, extras: bool, pipe) -> None:
+    # Imported here, as `parksteward serve` imports it only in its command: at the top of this
+    # module, the server's imports (the API, dispersion, ...) were loaded again by every
+    # spawned process (gateway workers, roll-ups, generators), which re-import the main module.
+    from parksteward.alarms.engine import AlarmEngine
+    from parksteward.alarms.notary import notarize_pending
+    from parksteward.ingest.notary import FrameNotary
+    from parksteward.ledger.store import LogStore
+    from parksteward.server import ROLLUP_EVERY_S, rollup_runner, rollups_every, start_gateway
+
+    alarms_stop = threading.Event()
+
     _raise_nofile()
     logging.basicConfig(level=logging.WARNING, format="gateway %(levelname)s %(name)s: %(message)s")
     engine = make_engine(url)
@@ -286,7 +313,16 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
 
     async def serve() -> dict:
         rollups = RollupEngine(engine) if with_rollups else None  # wired as in parksteward.server (api.app)
-        pipeline = MeteredPipeline(engine, rollups, writer_profiler)
+        # The frame notary and the alarm stage, as api.app wires them and serve() starts them.
+        log = LogStore(engine, Settings().ledger_origin)
+        notary = FrameNotary(log) if extras else None
+        alarms = None
+        if extras:
+            sessions = make_sessionmaker(engine)
+            alarms = AlarmEngine(sessions, Settings().alarm_sweep_seconds,
+                                 notarize=partial(notarize_pending, sessions, log))
+            alarms.start(alarms_stop)
+        pipeline = MeteredPipeline(engine, rollups, writer_profiler, notary, alarms)
         settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
         pipeline.rollups_runner = rollup_runner(settings, rollups) if rollups else None
         batcher = Batcher(pipeline)
@@ -299,6 +335,9 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         pipe.send(tcp.port)
         await asyncio.to_thread(pipe.recv)  # "stop"
         await tcp.stop()
+        alarms_stop.set()
+        if notary is not None:
+            await asyncio.to_thread(notary.close)
         if rollup_task is not None:
             rollup_task.cancel()
             await asyncio.gather(rollup_task, return_exceptions=True)
@@ -307,6 +346,9 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         await batcher.stop()
         return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
                 "durations": {k: sorted(v) for k, v in pipeline.durations.items()},
+                # for --report: each call as (start [s after the gateway listened], duration [ms])
+                "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
+                              zip(pipeline.starts[k], pipeline.durations[k])] for k in pipeline.starts},
                 "life_s": time.perf_counter() - started}
 
     if profile_dir:
@@ -471,9 +513,14 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     engine = make_engine(url)
     prepare_database(engine)
     mns = seed(engine, args.devices, args.codes)
+    if not args.bare:  # the park's default warning rules, limits and plan, as `parksteward demo` sets up
+        from parksteward.alarms.setup import prepare_park
+
+        with make_sessionmaker(engine)() as session:
+            prepare_park(session, session.scalars(select(Park)).one())
     ctx = mp.get_context("spawn")
     gateway, gw_pipe = _start(ctx, gateway_main, url, profile_dir, not args.no_rollups, args.gateway_workers,
-                              daemon=False)  # it starts the worker processes
+                              not args.bare, daemon=False)  # it starts the worker processes
     port = gw_pipe.recv()
     groups = [mns[i::args.connections] for i in range(args.connections)]
     opts = {k: getattr(args, k) for k in ("duration", "warmup", "window", "rate", "factors", "connections", "codes")}
@@ -518,7 +565,7 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
     total = lambda key: sum(g[key] for g in gens)  # noqa: E731
     acked = [args.factors * sum(g["timeline"][i] for g in gens) for i in range(int(args.duration))]
     return {
-        "store": kind, **{k: getattr(args, k) for k in ("devices", "factors", "connections", "generators", "gateway_workers", "window",
+        "store": kind, **{k: getattr(args, k) for k in ("devices", "factors", "connections", "generators", "gateway_workers", "bare", "window",
                                                          "rate", "duration", "warmup", "profile", "no_rollups")},
         "first_contact_s": max(g["first_contact_s"] for g in gens),
         "store_readings_per_s": (b.rows - a.rows) / span,
@@ -533,6 +580,7 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
                           "rollups_pct": 100 * gw["busy"]["rollups"] / gw["life_s"], "life_s": gw["life_s"],
                           "frames_per_batch": gw["arrivals"] / max(1, gw["batches"])},
         "frames": {k: total(k) for k in ("sent", "answered", "unanswered", "unexpected", "lost", "behind")},
+        "writer_calls": gw["calls"],
         "rows_at_end": rows_at_end, "rows_expected": total("answered") * args.factors,
         # t [s], store readings/s, acknowledged readings/s, gateway RSS [MB], gateway CPU [% of one core]
         "timeline": [(round(s.t), (s.rows - p.rows) / (s.t - p.t), acked[round(s.t) - 1] if s.t < args.duration
@@ -556,7 +604,8 @@ def report(r: dict) -> None:
     print(f"\n== {r['store']}{flags}: {r['devices']} devices"
           f" x {r['factors']} factors, {r['connections']} connections, {r['generators']} generator process(es), "
           f"{r['gateway_workers']} gateway worker process(es), "
-          f"window {r['window']}, {offered}, {r['duration']:g} s (first {r['warmup']:g} s excluded)")
+          f"window {r['window']}, {offered}, {r['duration']:g} s (first {r['warmup']:g} s excluded); "
+          f"{'bare: no notary, no alarm stage' if r.get('bare') else 'frame notary and alarm stage (default rules) on'}")
     print(f"  first contact   {r['first_contact_s']:.1f} s (one frame per device, argon2 check)")
     print(f"  readings/s      store {r['store_readings_per_s']:,.0f}   acknowledged {r['acked_readings_per_s']:,.0f}"
           f"   (target >= {TARGET_RATE:,})")
@@ -610,6 +659,8 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="profile the gateway (cProfile), print the top 25")
     parser.add_argument("--no-rollups", action="store_true",
                         help="diagnostic: leave the RollupEngine out, to see the ingest path's own ceiling")
+    parser.add_argument("--bare", action="store_true",
+                        help="diagnostic: leave out the frame notary and the alarm stage (and the park's rules)")
     parser.add_argument("--postgres-url", default=os.environ.get("PARKSTEWARD_BENCH_POSTGRES_URL", POSTGRES_URL))
     parser.add_argument("--report", help="also write the figures as JSON to this file")
     args = parser.parse_args()

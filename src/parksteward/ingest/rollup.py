@@ -50,7 +50,7 @@ STEP = {"minute": 60.0, "hour": 3600.0}
 MAX_STEP = {"minute": 1800.0, "hour": 3600.0}
 ROLLUP_COLUMNS = ("device_id", "interval", "t", "factor", "n_valid", "n_total", "mean", "minimum", "maximum",
                   "valid", "flag", "corrected", "rate_g_s")
-UPSERT_CHUNK = 1000  # roll-up rows per write transaction
+UPSERT_CHUNK = 250  # roll-up rows per write transaction (see _compute)
 SLOTS = 12  # groups of devices taking turns for hours and days
 # Devices are rolled up together when their dirty windows fit in this span [s].
 GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
@@ -219,7 +219,11 @@ class RollupEngine:
                 for device_id in device_ids:
                     rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
         # The reads above ran outside the write lock; the upserts hold it in short transactions,
-        # so that the ingest writer (SQLite: the only other writer) never waits long.
+        # so that the ingest writer (SQLite: the only other writer) never waits long. Short
+        # matters twice: this process runs at a lower priority, and on a busy machine a
+        # transaction of 1,000 rows held the lock while it waited for a core (benchmark at
+        # 100,000 readings/s on SQLite: writer batch p99 256 -> 224 ms, acknowledgement p99
+        # 965 -> 649 ms with 250 rows; one 60 s run each).
         for start in range(0, len(rows), UPSERT_CHUNK):
             with self.engine.begin() as connection:
                 connection.exec_driver_sql(self._upsert, rows[start:start + UPSERT_CHUNK])
