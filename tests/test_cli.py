@@ -18,6 +18,7 @@ def invoke(*args: str):
 def test_init_demo_then_stats(database_url, tmp_path):
     result = invoke("init", "--demo", "--db", database_url)
     assert result.exit_code == 0, result.output
+    assert "warnings ready: 10 rules" in result.output  # the demo park comes with its rules and plan
     result = invoke("park", "stats", "--json", "--db", database_url)
     assert result.exit_code == 0, result.output
     stats = json.loads(result.output)  # exactly one JSON object, nothing else

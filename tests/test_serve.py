@@ -62,6 +62,18 @@ def test_demo_command_serves_the_demo_park(tmp_path):
         assert head["size"] > 0 and sorted(head["checkpoint"]["cosigners"]) == [
             "auditor.demo.parksteward.local/witness", "regulator.demo.parksteward.local/witness"]
         assert (tmp_path / "witnesses" / "trust.txt").exists() and (tmp_path / "ledger" / "log.key").exists()
+        # The stories raise their warnings: the filling tank (with its plan's advice) and the flat pH.
+        deadline = time.monotonic() + 150
+        while True:
+            open_alarms = httpx.get(f"{base}/api/v1/alarms?open=true&limit=1000", headers=headers).json()["data"]
+            tank = [a for a in open_alarms if a["kind"] == "threshold" and a["factor"] == "x01002"]
+            flat = [a for a in open_alarms if a["kind"] == "flat_line" and a["factor"] == "w01001"]
+            if tank and flat:
+                break
+            assert time.monotonic() < deadline, f"no tank and flat-line alarms within 150 s: {open_alarms}"
+            time.sleep(2)
+        assert tank[0]["level"] in ("yellow", "orange", "red") and tank[0]["advice"].startswith("Stop feeding T-")
+        assert "stuck at 7.21" in flat[0]["message"]
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

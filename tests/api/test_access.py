@@ -50,6 +50,15 @@ def b_objects(world):
         "/api/v1/ledger/frames/{frame_id}/receipt": 1,
         "/api/v1/enterprises/{enterprise_id}/risk-grade": world.enterprise["b"],
         "/api/v1/dispersion/runs/{run_id}/hourly.csv": 1,
+        # alarms, rules, recipients, scenarios: tests/alarms/test_api.py has A fail to reach B's real ones
+        "/api/v1/alarms/{alarm_id}": 1,
+        "/api/v1/alarms/{alarm_id}/acknowledge": 1,
+        "/api/v1/alarms/{alarm_id}/clear": 1,
+        "/api/v1/alarm-rules/{obj_id}": 1,
+        "/api/v1/alarm-recipients/{obj_id}": 1,
+        "/api/v1/emergency-scenarios/{obj_id}": 1,
+        "/api/v1/points/{point_id}/limits": world.point["b"],
+        "/api/v1/points/{point_id}/limits/defaults": world.point["b"],
     }
 
 
@@ -80,6 +89,13 @@ def bodies_aimed_at_b(world):
         "/api/v1/releases": {"chemical": "chlorine", "rate_kg_s": 1.0, "duration_s": 600,
                              "risk_source_id": world.risk_source["b"]},
         "/api/v1/enterprises/{enterprise_id}/risk-grade": {"water_sensitivity": "E2"},
+        "/api/v1/alarm-rules": {"name": "x", "kind": "threshold", "park_id": world.park, "enterprise_id": b,
+                                "point_kind": "tank_level", "factor": "x01002", "bands": {"yellow": 80}},
+        "/api/v1/alarm-recipients": {"park_id": world.park, "enterprise_id": b, "name": "x", "group": "enterprise",
+                                     "email": "x@b.example"},
+        "/api/v1/emergency-scenarios": {"park_id": world.park, "enterprise_id": b, "code": "X", "name": "x",
+                                        "kind": "fire"},
+        "/api/v1/points/{point_id}/limits": {"factor": "a21026", "value": 1.0, "unit": "mg/m³"},
     }
 
 
@@ -125,7 +141,27 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/ledger/audits"): 403,
     ("POST", "/api/v1/releases"): 404,  # a drill at B's risk source
     ("POST", "/api/v1/enterprises/{enterprise_id}/risk-grade"): 404,
+    ("GET", "/api/v1/alarms"): 200,
+    ("GET", "/api/v1/alarms/stream"): "stream",  # never ends: scoping in tests/alarms/test_delivery.py
+    ("GET", "/api/v1/alarms/{alarm_id}"): 404,
+    ("POST", "/api/v1/alarms/{alarm_id}/acknowledge"): 404,
+    ("POST", "/api/v1/alarms/{alarm_id}/clear"): 404,
+    ("GET", "/api/v1/alarm-events"): 200,
+    ("GET", "/api/v1/alarm-deliveries"): 200,
+    ("POST", "/api/v1/drills"): 403,  # drills are the park's (admin, steward, command)
+    ("GET", "/api/v1/standards/limits"): 200,
+    ("GET", "/api/v1/points/{point_id}/limits"): 404,
+    ("POST", "/api/v1/points/{point_id}/limits/defaults"): 404,
+    ("PUT", "/api/v1/points/{point_id}/limits"): 404,
 }
+for prefix in ("/api/v1/alarm-rules", "/api/v1/alarm-recipients", "/api/v1/emergency-scenarios"):
+    ENTERPRISE_A_EXPECTS.update({
+        ("GET", prefix): 200,
+        ("POST", prefix): 403,  # an object of enterprise B
+        ("GET", prefix + "/{obj_id}"): 404,
+        ("PATCH", prefix + "/{obj_id}"): 404,
+        ("DELETE", prefix + "/{obj_id}"): 404,
+    })
 for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api/v1/devices", "/api/v1/risk-sources"):
     ENTERPRISE_A_EXPECTS.update({
         ("GET", prefix): 200,  # and the list holds none of B's objects (checked below)
@@ -177,9 +213,11 @@ def test_a_forged_or_expired_token_is_refused(client, world):
 def test_enterprise_user_reaches_nothing_of_another_enterprise(client, app, world, login):
     headers = login("ent_a")
     bodies = bodies_aimed_at_b(world)
-    for (method, path), expected in sorted(ENTERPRISE_A_EXPECTS.items()):
+    for (method, path), expected in sorted(ENTERPRISE_A_EXPECTS.items(), key=lambda item: item[0]):
+        if expected == "stream":
+            continue
         patch = {"model": "改名"} if "devices" in path else {"full_name": "改名"} if "users" in path else {"name": "改名"}
-        body = bodies.get(path) if method == "POST" else (patch if method == "PATCH" else None)
+        body = bodies.get(path) if method in ("POST", "PUT") else (patch if method == "PATCH" else None)
         if path == "/api/v1/ingest/frames":
             frame = build_frame(st="31", cn="2011", mn="MN0000000000000000000B01", pw="123456",
                                 cp=[("DataTime", "20250315090000"), ("a21026-Rtd", "1")])

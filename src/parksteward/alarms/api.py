@@ -59,15 +59,15 @@ def alarm(alarm_id: int, session: SessionDep, actor: ActorDep):
 
 
 @router.post("/alarms/{alarm_id}/acknowledge", summary="Acknowledge an alarm (who and when are recorded)")
-def acknowledge(alarm_id: int, body: Comment, request: Request, session: SessionDep, actor: ActorDep):
-    result = service.act_on(session, actor, alarm_id, "acknowledge", body.comment)
+def acknowledge(alarm_id: int, request: Request, session: SessionDep, actor: ActorDep, body: Comment | None = None):
+    result = service.act_on(session, actor, alarm_id, "acknowledge", body.comment if body else None)
     _wake(request)
     return result
 
 
 @router.post("/alarms/{alarm_id}/clear", summary="Clear an alarm (who and when are recorded)")
-def clear(alarm_id: int, body: Comment, request: Request, session: SessionDep, actor: ActorDep):
-    result = service.act_on(session, actor, alarm_id, "clear", body.comment)
+def clear(alarm_id: int, request: Request, session: SessionDep, actor: ActorDep, body: Comment | None = None):
+    result = service.act_on(session, actor, alarm_id, "clear", body.comment if body else None)
     _wake(request)
     return result
 
@@ -87,8 +87,8 @@ def deliveries(session: SessionDep, actor: ActorDep, alarm_id: int | None = None
 
 
 @router.post("/drills", status_code=201, summary="Start a release drill: threat zones, receptors reached, a warning")
-async def drill(body: DrillRequest, request: Request, session: SessionDep, actor: ActorDep):
-    result = await run_in_threadpool(start_drill, session, actor, body)
+async def drill(request: Request, session: SessionDep, actor: ActorDep, body: DrillRequest | None = None):
+    result = await run_in_threadpool(start_drill, session, actor, body or DrillRequest())
     _wake(request)
     return result
 
