@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from parksteward.alarms.tables import AlarmEvent
 from parksteward.config import Settings
-from parksteward.ledger.derivers import Derived, Deriver, register
+from parksteward.ledger.derivers import Derived, Deriver, ids_of, register
 from parksteward.ledger.records import Record
 from parksteward.ledger.store import LogStore
 
@@ -62,19 +62,10 @@ def notarize_pending(sessions: sessionmaker, log: LogStore) -> int:
             done += len(events)
 
 
-def _ids(refs: list[str]) -> dict[int, str]:
-    out = {}
-    for ref in refs:
-        try:
-            out[int(ref.split(":", 1)[1])] = ref
-        except (IndexError, ValueError):
-            continue
-    return out
-
 
 def derive(session: Session, leaves: list, settings: Settings) -> dict[str, Derived | None]:
     refs = [leaf.ref for leaf in leaves]
-    ids = _ids(refs)
+    ids = ids_of(refs)
     found: dict[str, Derived | None] = {ref: None for ref in refs}
     for event in session.scalars(select(AlarmEvent).where(AlarmEvent.id.in_(ids))):
         ref = ids[event.id]

@@ -8,23 +8,13 @@ from sqlalchemy.orm import Session
 from parksteward.config import Settings
 from parksteward.documents.service import file_path, file_sha256, record_of
 from parksteward.documents.tables import Document
-from parksteward.ledger.derivers import Derived, Deriver, register
-
-
-def _ids(refs: list[str]) -> dict[int, str]:
-    out = {}
-    for ref in refs:
-        try:
-            out[int(ref.split(":", 1)[1])] = ref
-        except (IndexError, ValueError):
-            continue
-    return out
+from parksteward.ledger.derivers import Derived, Deriver, ids_of, register
 
 
 def derive(session: Session, leaves: list, settings: Settings) -> dict[str, Derived | None]:
     """Each document's record from its register row, and a problem if its file on disk changed."""
     refs = [leaf.ref for leaf in leaves]
-    ids = _ids(refs)
+    ids = ids_of(refs)
     found: dict[str, Derived | None] = {ref: None for ref in refs}
     for document in session.scalars(select(Document).where(Document.id.in_(ids))):
         actual = file_sha256(file_path(settings.document_dir, document.sha256))

@@ -48,6 +48,17 @@ class Deriver:
 DERIVERS: dict[str, Deriver] = {}
 
 
+def ids_of(refs: list[str]) -> dict[int, str]:
+    """The integer ids of references such as ``document:7`` (ref by id); malformed ones are skipped."""
+    out = {}
+    for ref in refs:
+        try:
+            out[int(ref.split(":", 1)[1])] = ref
+        except (IndexError, ValueError):
+            continue
+    return out
+
+
 def register(deriver: Deriver) -> Deriver:
     DERIVERS[deriver.kind] = deriver
     return deriver
