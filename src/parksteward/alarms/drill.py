@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from parksteward.access import Actor
 from parksteward.alarms import lifecycle, plans
 from parksteward.alarms.routing import route
-from parksteward.alarms.tables import Alarm, Scenario
+from parksteward.alarms.tables import Alarm
 from parksteward.dispersion.receptors import LocalProjection
 from parksteward.errors import InvalidInput, NotFound, PermissionDenied
 from parksteward.ingest.tables import Reading
@@ -152,7 +152,3 @@ def _reached(report: dict) -> list[dict]:
             if r["exceeds_endpoint_2"] and r["arrival_time_s"] is not None:
                 out.append({"weather": label, **r})
     return sorted(out, key=lambda r: (not r["exceeds_endpoint_1"], r["arrival_time_s"]))
-
-
-def scenario_of(session: Session, alarm: Alarm) -> Scenario | None:
-    return session.get(Scenario, alarm.scenario_id) if alarm.scenario_id else None

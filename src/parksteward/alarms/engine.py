@@ -13,8 +13,8 @@ queues it (the writer must not wait for judgement). The engine's thread
    the dispatcher.
 
 Rules, points, limits and scenarios are read into a snapshot (:class:`RuleBook`) that is
-rebuilt every minute, or at once when the API changes a rule (:meth:`AlarmEngine.invalidate`).
-Run lengths (flat line, invalid data) and rate windows are kept in memory: after a restart
+rebuilt every minute, or as soon as a rule or a limit is added, edited or deleted
+(:func:`rules_version`, looked at once a second). Run lengths (flat line, invalid data) and rate windows are kept in memory: after a restart
 they count again from zero.
 """
 
@@ -192,7 +192,6 @@ class AlarmEngine:
         self._book_at = 0.0
         self._version: tuple | None = None
         self._version_at = 0.0
-        self._stale = threading.Event()
         self._running = False
         self._last_seen: dict[int, float] = {}  # device -> epoch s of its newest data
         self._last_t: dict[str, int] = {}  # key -> newest reading time judged
@@ -214,10 +213,6 @@ class AlarmEngine:
         except queue.Full:
             log.error("alarm stage %d batches behind: a batch of %d readings was not judged", MAX_QUEUED_BATCHES,
                       len(batch.readings))
-
-    def invalidate(self) -> None:
-        """Rules, points or limits changed: rebuild the snapshot before the next judgement."""
-        self._stale.set()
 
     def run(self, stop: threading.Event) -> None:
         self._running = True
@@ -260,9 +255,8 @@ class AlarmEngine:
         if time.monotonic() - self._version_at >= VERSION_EVERY_S or self._book is None:
             version = rules_version(session)
             self._version_at = time.monotonic()
-        if (self._book is None or self._stale.is_set() or version != self._version
+        if (self._book is None or version != self._version
                 or time.monotonic() - self._book_at > REFRESH_S):
-            self._stale.clear()
             self._version = version
             first = self._book is None
             self._book = load_rulebook(session)

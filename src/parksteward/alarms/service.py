@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from parksteward.access import Actor
 from parksteward.access.scope import scoped
 from parksteward.alarms import lifecycle
-from parksteward.alarms.levels import LEVELS, RANK
+from parksteward.alarms.levels import LEVELS
 from parksteward.alarms.routing import alarm_payload, route
 from parksteward.alarms.rules import RuleIn, check_rule
 from parksteward.alarms.tables import (
@@ -28,7 +28,7 @@ from parksteward.alarms.tables import (
 )
 from parksteward.crud import CrudService
 from parksteward.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from parksteward.registry.tables import Enterprise, MonitoringPoint, Park, RiskSource
+from parksteward.registry.tables import MonitoringPoint, Park, RiskSource
 
 ACTING_ROLES = ("admin", "steward", "command", "enterprise")  # may acknowledge and clear
 
@@ -315,23 +315,3 @@ def list_deliveries(session: Session, actor: Actor, *, alarm_id: int | None = No
             stmt = stmt.where(column == value)
     rows = session.scalars(stmt.order_by(Delivery.id.desc()).limit(limit))
     return {"data": [delivery_dict(d) for d in rows]}
-
-
-def park_of(session: Session, park_id: int | None) -> Park:
-    if park_id is not None:
-        park = session.get(Park, park_id)
-        if park is None:
-            raise NotFound(f"park {park_id} not found")
-        return park
-    parks = list(session.scalars(select(Park).limit(2)))
-    if len(parks) != 1:
-        raise InvalidInput.single("park_id", "say which park (there is not exactly one)")
-    return parks[0]
-
-
-def enterprise_name(session: Session, enterprise_id: int | None) -> str | None:
-    return session.scalar(select(Enterprise.name).where(Enterprise.id == enterprise_id)) if enterprise_id else None
-
-
-def level_at_least(level: str, floor: str) -> bool:
-    return RANK[level] >= RANK[floor]
