@@ -8,7 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from parksteward.alarms import service
@@ -16,6 +16,7 @@ from parksteward.alarms.drill import DrillRequest, start_drill
 from parksteward.alarms.stream import events
 from parksteward.api.crud_router import crud_router
 from parksteward.api.deps import ActorDep, SessionDep, StreamActorDep
+from parksteward.registry.schemas import partial
 
 router = APIRouter(tags=["alarms"])
 
@@ -93,17 +94,11 @@ async def drill(request: Request, session: SessionDep, actor: ActorDep, body: Dr
     return result
 
 
-def _partial(model: type[BaseModel]) -> type[BaseModel]:
-    """The update schema of a create schema: every field optional (PATCH)."""
-    fields = {name: (info.annotation | None, None) for name, info in model.model_fields.items()}
-    return create_model(f"{model.__name__}Patch", __config__=ConfigDict(extra="forbid"), **fields)
-
-
 # Rule changes reach the alarm engine by themselves: it compares the rule tables' version
 # (row count and newest update) before each judgement.
-rules_router = crud_router("/alarm-rules", service.rules, service.RuleIn, _partial(service.RuleIn),
+rules_router = crud_router("/alarm-rules", service.rules, service.RuleIn, partial(service.RuleIn, "RuleInPatch"),
                            service.RuleRead, "alarms")
 recipients_router = crud_router("/alarm-recipients", service.recipients, service.RecipientIn,
-                                _partial(service.RecipientIn), service.RecipientRead, "alarms")
+                                partial(service.RecipientIn, "RecipientInPatch"), service.RecipientRead, "alarms")
 scenarios_router = crud_router("/emergency-scenarios", service.scenarios, service.ScenarioIn,
-                               _partial(service.ScenarioIn), service.ScenarioRead, "emergency")
+                               partial(service.ScenarioIn, "ScenarioInPatch"), service.ScenarioRead, "emergency")

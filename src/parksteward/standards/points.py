@@ -13,8 +13,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from parksteward.access import Actor
-from parksteward.access.scope import scoped
-from parksteward.errors import InvalidInput, NotFound
+from parksteward.errors import InvalidInput
+from parksteward.registry.service import monitoring_points
 from parksteward.registry.tables import Device, EmissionSource, Enterprise, MonitoringPoint, Park
 from parksteward.standards.assignment import POINT_KINDS_WITH_DEFAULTS, default_limits
 from parksteward.standards.errors import StandardsQueryError
@@ -81,20 +81,12 @@ def _key_of(row: PointLimit) -> tuple:
 
 
 def point_limits(session: Session, actor: Actor, point_id: int) -> list[PointLimit]:
-    point = _point(session, actor, point_id)
+    point = monitoring_points.get(session, actor, point_id)
     return list(session.scalars(select(PointLimit).where(PointLimit.point_id == point.id).order_by(PointLimit.id)))
 
 
-def _point(session: Session, actor: Actor, point_id: int, action: str = "read") -> MonitoringPoint:
-    point = session.scalar(scoped(select(MonitoringPoint).where(MonitoringPoint.id == point_id), MonitoringPoint,
-                                  actor, action))
-    if point is None:
-        raise NotFound(f"monitoring point {point_id} not found")
-    return point
-
-
 def assign_point_defaults(session: Session, actor: Actor, point_id: int) -> list[PointLimit]:
-    point = _point(session, actor, point_id, "write")
+    point = monitoring_points.get(session, actor, point_id, "write")
     rows = assign_defaults(session, point)
     session.commit()
     return rows
@@ -119,7 +111,7 @@ class LimitEdit(BaseModel):
 
 def set_limit(session: Session, actor: Actor, point_id: int, edit: LimitEdit) -> PointLimit:
     """Create or replace one limit of a point; the row becomes ``edited`` and survives re-assignment."""
-    point = _point(session, actor, point_id, "write")
+    point = monitoring_points.get(session, actor, point_id, "write")
     if edit.direction not in ("le", "ge", "range"):
         raise InvalidInput.single("direction", f"expected le, ge or range, not {edit.direction!r}")
     if edit.direction == "range" and (edit.value_max is None or edit.value_max <= edit.value):
