@@ -24,6 +24,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from parksteward.alarms.levels import RANK, label
+from parksteward.alarms.plans import response_for
 from parksteward.alarms.tables import Alarm, AlarmEvent, AlarmRule, Delivery, Recipient, Scenario
 from parksteward.registry.tables import Enterprise, MonitoringPoint
 
@@ -45,26 +46,29 @@ def groups_for(level: str, scenario: Scenario | None) -> tuple[str, ...]:
     return groups
 
 
+def alarm_fields(alarm: Alarm) -> dict:
+    """The alarm's own fields as channels and lists show them (no look-ups)."""
+    return {
+        "id": alarm.id, "level": alarm.level, "label": label(alarm.level), "peak_level": alarm.peak_level,
+        "state": alarm.state, "kind": alarm.kind, "factor": alarm.factor, "value": alarm.value,
+        "peak_value": alarm.peak_value, "threshold": alarm.threshold, "unit": alarm.unit, "count": alarm.count,
+        "first_at": alarm.first_at.isoformat(), "last_at": alarm.last_at.isoformat(),
+        "message": alarm.message, "advice": alarm.advice,
+        "acknowledged_by": alarm.acknowledged_by, "cleared_by": alarm.cleared_by,
+    }
+
+
 def alarm_payload(session: Session, alarm: Alarm, event: AlarmEvent | None = None) -> dict:
     """What every channel carries: the alarm, where, the rule, and the plan's advice."""
     point = session.get(MonitoringPoint, alarm.point_id) if alarm.point_id else None
     enterprise = session.get(Enterprise, alarm.enterprise_id) if alarm.enterprise_id else None
     scenario = session.get(Scenario, alarm.scenario_id) if alarm.scenario_id else None
     rule = session.get(AlarmRule, alarm.rule_id) if alarm.rule_id else None
-    from parksteward.alarms.plans import response_for
-
     response = response_for(scenario, alarm.level) if scenario else {}
     return {
         "event": event.kind if event else None, "event_id": event.id if event else None,
         "at": (event.at if event else alarm.last_at).isoformat(),
-        "alarm": {
-            "id": alarm.id, "level": alarm.level, "label": label(alarm.level), "peak_level": alarm.peak_level,
-            "state": alarm.state, "kind": alarm.kind, "factor": alarm.factor, "value": alarm.value,
-            "peak_value": alarm.peak_value, "threshold": alarm.threshold, "unit": alarm.unit, "count": alarm.count,
-            "first_at": alarm.first_at.isoformat(), "last_at": alarm.last_at.isoformat(),
-            "message": alarm.message, "advice": alarm.advice,
-            "acknowledged_by": alarm.acknowledged_by, "cleared_by": alarm.cleared_by,
-        },
+        "alarm": alarm_fields(alarm),
         "point": {"id": point.id, "code": point.code, "name": point.name, "kind": point.kind} if point else None,
         "enterprise": {"id": enterprise.id, "name": enterprise.name} if enterprise else None,
         "rule": {"id": rule.id, "name": rule.name} if rule else None,

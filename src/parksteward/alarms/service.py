@@ -13,7 +13,7 @@ from parksteward.access import Actor
 from parksteward.access.scope import scoped
 from parksteward.alarms import lifecycle
 from parksteward.alarms.levels import LEVELS
-from parksteward.alarms.routing import alarm_payload, route
+from parksteward.alarms.routing import alarm_fields, alarm_payload, route
 from parksteward.alarms.rules import RuleIn, check_rule
 from parksteward.alarms.tables import (
     ALARM_KINDS,
@@ -239,7 +239,7 @@ def list_alarms(session: Session, actor: Actor, *, state: str | None = None, ope
         stmt = stmt.where(Alarm.state != "cleared")
     count = session.scalar(select(func.count()).select_from(stmt.subquery()))
     rows = session.scalars(stmt.order_by(Alarm.last_at.desc(), Alarm.id.desc()).limit(limit).offset(offset))
-    data = [alarm_payload(session, alarm)["alarm"] | _where(session, alarm) for alarm in rows]
+    data = [alarm_fields(alarm) | _where(alarm) for alarm in rows]
     by_level = {lvl: 0 for lvl in LEVELS}
     open_alarms = scoped(select(Alarm), Alarm, actor).where(Alarm.state != "cleared").subquery()
     for lvl, n in session.execute(select(open_alarms.c.level, func.count()).group_by(open_alarms.c.level)):
@@ -247,7 +247,7 @@ def list_alarms(session: Session, actor: Actor, *, state: str | None = None, ope
     return {"count": count, "open_by_level": by_level, "data": data}
 
 
-def _where(session: Session, alarm: Alarm) -> dict:
+def _where(alarm: Alarm) -> dict:
     return {"point_id": alarm.point_id, "enterprise_id": alarm.enterprise_id, "rule_id": alarm.rule_id,
             "scenario_id": alarm.scenario_id, "acknowledged_at": alarm.acknowledged_at,
             "cleared_at": alarm.cleared_at}
