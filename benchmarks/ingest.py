@@ -61,7 +61,7 @@ from parksteward.db import make_engine, make_sessionmaker
 from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.batcher import Batcher
-from parksteward.ingest.pipeline import Pipeline
+from parksteward.ingest.pipeline import Pipeline, fan_out
 from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tables import Reading
 from parksteward.registry.service import DEVICE_PASSWORDS
@@ -242,17 +242,6 @@ def generator_main(port: int, groups: list[list[str]], opts: dict, pipe) -> None
 
 
 # ------------------------------------------------------------------ gateway process
-def fan_out(consumers):
-    """One ``on_commit`` callback calling each consumer in turn (as api.app.fan_out, without
-    importing the API here: spawned processes re-import this module)."""
-
-    def call(batch) -> None:
-        for consumer in consumers:
-            consumer(batch)
-
-    return call
-
-
 class MeteredPipeline(Pipeline):
     """The project's Pipeline, also timing the writer thread (and profiling it under --profile)."""
 

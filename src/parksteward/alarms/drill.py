@@ -75,7 +75,7 @@ def start_drill(session: Session, actor: Actor, request: DrillRequest) -> dict:
     )
     session.add(alarm)
     session.flush()
-    event = lifecycle._event(session, alarm, "raised", now, actor=actor.username, drill=True)
+    event = lifecycle.record_event(session, alarm, "raised", now, actor=actor.username, drill=True)
     deliveries = route(session, alarm, event, now)
     session.commit()
     return {"alarm_id": alarm.id, "level": level, "deliveries": len(deliveries), "reached": reached,

@@ -57,7 +57,7 @@ def open_key(rule_id: int | None, point_id: int | None, factor: str | None) -> s
     return f"{rule_id}:{point_id}:{factor or '*'}"
 
 
-def _event(session: Session, alarm: Alarm, kind: str, at: datetime, actor: str = SYSTEM_ACTOR,
+def record_event(session: Session, alarm: Alarm, kind: str, at: datetime, actor: str = SYSTEM_ACTOR,
            comment: str | None = None, **detail) -> AlarmEvent:
     event = AlarmEvent(alarm_id=alarm.id, enterprise_id=alarm.enterprise_id, point_id=alarm.point_id, at=at,
                        kind=kind, level=alarm.level, actor=actor, comment=comment, detail=detail)
@@ -85,7 +85,7 @@ def observe(session: Session, sighting: Sighting, now: datetime) -> tuple[Alarm,
         )
         session.add(alarm)
         session.flush()
-        return alarm, _event(session, alarm, "raised", now, value=sighting.value)
+        return alarm, record_event(session, alarm, "raised", now, value=sighting.value)
     if sighting.data_t is not None and alarm.data_t is not None and sighting.data_t <= alarm.data_t:
         return alarm, None  # the same (or an older) reading again, e.g. a resent frame: nothing new
     before = alarm.level
@@ -102,10 +102,10 @@ def observe(session: Session, sighting: Sighting, now: datetime) -> tuple[Alarm,
         alarm.level = sighting.level
         if RANK[sighting.level] > RANK[alarm.peak_level]:
             alarm.peak_level = sighting.level
-        return alarm, _event(session, alarm, "level_up", now, value=sighting.value, previous=before)
+        return alarm, record_event(session, alarm, "level_up", now, value=sighting.value, previous=before)
     if RANK[sighting.level] < RANK[before] and alarm.escalations == 0:
         alarm.level = sighting.level  # the condition eased; an escalated level stays until acknowledged
-        _event(session, alarm, "level_down", now, value=sighting.value, previous=before)
+        record_event(session, alarm, "level_down", now, value=sighting.value, previous=before)
     return alarm, None
 
 
@@ -125,7 +125,7 @@ def resolve(session: Session, key: str, now: datetime, reason: str = "condition 
 def _clear(session: Session, alarm: Alarm, now: datetime, actor: str, comment: str | None) -> AlarmEvent:
     alarm.state, alarm.open_key = "cleared", None
     alarm.cleared_at, alarm.cleared_by, alarm.clear_comment = now, actor, comment
-    return _event(session, alarm, "cleared", now, actor=actor, comment=comment)
+    return record_event(session, alarm, "cleared", now, actor=actor, comment=comment)
 
 
 class LifecycleError(ValueError):
@@ -139,7 +139,7 @@ def acknowledge(session: Session, alarm: Alarm, actor: str, comment: str | None,
     alarm.acknowledged_at, alarm.acknowledged_by, alarm.acknowledge_comment = now, actor, comment
     if alarm.state == "active":
         alarm.state = "acknowledged"
-    return _event(session, alarm, "acknowledged", now, actor=actor, comment=comment)
+    return record_event(session, alarm, "acknowledged", now, actor=actor, comment=comment)
 
 
 def clear(session: Session, alarm: Alarm, actor: str, comment: str | None, now: datetime) -> AlarmEvent:
@@ -157,5 +157,5 @@ def escalate(session: Session, alarm: Alarm, now: datetime, after_min: float) ->
         alarm.peak_level = alarm.level
     alarm.escalations += 1
     alarm.escalated_at = now
-    return _event(session, alarm, "escalated", now, previous=previous,
+    return record_event(session, alarm, "escalated", now, previous=previous,
                   reason=f"not acknowledged within {after_min:g} min")

@@ -31,7 +31,7 @@ from parksteward.documents.api import router as documents_router
 from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
 from parksteward.ingest.notary import FrameNotary
-from parksteward.ingest.pipeline import Pipeline
+from parksteward.ingest.pipeline import Pipeline, fan_out
 from parksteward.ingest.rollup import RollupEngine
 from parksteward.ledger.api import router as ledger_router
 from parksteward.ledger.service import Ledger
@@ -122,13 +122,3 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         )
 
     return app
-
-
-def fan_out(consumers):
-    """One ``on_commit`` callback calling each consumer in turn."""
-
-    def call(batch) -> None:
-        for consumer in consumers:
-            consumer(batch)
-
-    return call

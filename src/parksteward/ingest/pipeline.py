@@ -160,6 +160,16 @@ class Pipeline:
         return outcomes
 
 
+def fan_out(consumers):
+    """One ``on_commit`` callback calling each consumer in turn (roll-up marks, the notary, ...)."""
+
+    def call(batch) -> None:
+        for consumer in consumers:
+            consumer(batch)
+
+    return call
+
+
 def archive_row(arrival: Arrival) -> tuple:
     """An arrival as a ``raw_frame`` row (:data:`~parksteward.ingest.store.ARCHIVE_COLUMNS`)."""
     return arrival.received_ms, arrival.transport, (arrival.peer or "")[:64] or None, arrival.raw
