@@ -58,6 +58,7 @@ from parksteward import runtime
 from parksteward.bootstrap import prepare_database
 from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
+from parksteward.db.wal import WalCheckpointer
 from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.batcher import Batcher
@@ -316,6 +317,8 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         pipeline.rollups_runner = rollup_runner(settings, rollups) if rollups else None
         batcher = Batcher(pipeline)
         await batcher.start()
+        wal = WalCheckpointer(engine)  # as parksteward.server starts it
+        wal.start()
         # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
         rollup_task = asyncio.create_task(rollups_every(_Timed(pipeline), ROLLUP_EVERY_S)) if rollups else None
         tcp = start_gateway(settings, batcher)  # as parksteward.server starts it
@@ -333,6 +336,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
             if hasattr(pipeline.rollups_runner, "close"):
                 pipeline.rollups_runner.close()
         await batcher.stop()
+        wal.stop()
         return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
                 "durations": {k: sorted(v) for k, v in pipeline.durations.items()},
                 # for --report: each call as (start [s after the gateway listened], duration [ms])

@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 
 from parksteward.api import create_app
 from parksteward.config import Settings
+from parksteward.db.wal import WalCheckpointer
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.mqtt import MqttAdapter
 from parksteward.ingest.rollup import RollupEngine
@@ -61,6 +62,7 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
     rollups = rollup_runner(settings, app.state.rollups, gateway)
 
     ledger_stop = threading.Event()
+    wal = WalCheckpointer(engine)  # SQLite: the log is copied back beside the writer, not in its commits
 
     async def stop() -> None:  # idempotent: runs in uvicorn's shutdown, and again on the way out
         app.state.run_queue.close()
@@ -75,12 +77,14 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             await tcp.stop()
         if batcher is not None:
             await batcher.stop()
+        wal.stop()
         if app.state.notary is not None:
             await asyncio.to_thread(app.state.notary.close)  # what was committed gets its leaves
         ledger_stop.set()
 
     server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
     app.state.run_queue.resume()  # dispersion runs a previous process left unfinished
+    wal.start()
     if gateway:
         # The app's pipeline, shared with the HTTP upload endpoints.
         batcher = Batcher(app.state.pipeline)

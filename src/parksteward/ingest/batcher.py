@@ -82,7 +82,13 @@ class Batcher(ArrivalQueue):
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await self._commit(loop, await collect(self._queue, self.max_batch, self.max_wait, size=_frames))
+            await self._commit(loop, await collect(self._queue, self.max_batch, self._wait, size=_frames))
+
+    def _wait(self, first: tuple[Arrival | Decoded, asyncio.Future]) -> float:
+        # A worker's batch was gathered over the worker's own wait: it goes with whatever
+        # else is queued now, not after a second wait (while this commit runs, the next
+        # batches queue up and go together in the next).
+        return self.max_wait if isinstance(first[0], Arrival) else 0.0
 
     async def _commit(self, loop, batch: list[tuple[Arrival | Decoded, asyncio.Future]]) -> None:
         arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
@@ -110,18 +116,18 @@ def _frames(item: tuple[Arrival | Decoded, asyncio.Future]) -> int:
     return 1 if isinstance(item[0], Arrival) else len(item[0])
 
 
-async def collect(queue: asyncio.Queue, max_size: int, max_wait: float, size=lambda item: 1,
+async def collect(queue: asyncio.Queue, max_size: int, max_wait, size=lambda item: 1,
                   first_timeout: float | None = None) -> list:
     """Items from ``queue``: wait for the first (at most ``first_timeout`` seconds, else return
     []), then take what comes within ``max_wait`` seconds until their ``size`` adds up to
-    ``max_size``."""
+    ``max_size``. ``max_wait`` may be a function of the first item."""
     loop = asyncio.get_running_loop()
     try:
         first = await asyncio.wait_for(queue.get(), first_timeout)
     except TimeoutError:
         return []
     batch, total = [first], size(first)
-    deadline = loop.time() + max_wait
+    deadline = loop.time() + (max_wait(first) if callable(max_wait) else max_wait)
     while total < max_size:
         try:
             item = queue.get_nowait()

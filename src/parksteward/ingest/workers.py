@@ -171,7 +171,7 @@ class RemoteBatcher(ArrivalQueue):
     ``submit``, but batches are decoded here and committed by the server's writer."""
 
     def __init__(self, decoder: Decoder, writer: asyncio.StreamWriter, max_batch: int = 1000,
-                 max_wait: float = 0.02, max_queue: int = 10_000, max_in_flight: int = 4):
+                 max_wait: float = 0.005, max_queue: int = 10_000, max_in_flight: int = 4):
         super().__init__(max_batch, max_wait, max_queue)
         self.decoder, self.writer = decoder, writer
         self._slots = asyncio.Semaphore(max_in_flight)
