@@ -143,6 +143,7 @@ class Load:
         self.rate = opts["rate"] / opts["factors"] / opts["connections"]  # frames/s per connection
         self.t0 = self.t_warm = self.t_end = float("inf")
         self.latencies, self.timeline = array("f"), [0] * (int(opts["duration"]) + 2)
+        self.answered_at = array("f")  # when each latency was measured [s after t0]
         self.sent = self.answered = self.acked = self.unexpected = self.lost = 0
 
     def due(self, now: float, phase: float) -> int:
@@ -153,6 +154,7 @@ class Load:
         if self.t_warm <= now <= self.t_end:
             self.acked += 1
             self.latencies.append(now - sent)
+            self.answered_at.append(now - self.t0)
         if self.t0 <= now <= self.t_end:
             self.timeline[int(now - self.t0)] += 1
 
@@ -234,7 +236,8 @@ async def _generate(port: int, groups: list[list[str]], opts: dict, pipe) -> dic
             conn.transport.close()
     return {"first_contact_s": first_contact, "sent": load.sent, "answered": load.answered, "acked": load.acked,
             "unanswered": sum(len(c.sent_at) for c in conns), "unexpected": load.unexpected, "lost": load.lost,
-            "behind": behind, "timeline": load.timeline, "latencies": load.latencies.tobytes()}
+            "behind": behind, "timeline": load.timeline, "latencies": load.latencies.tobytes(),
+            "answered_at": load.answered_at.tobytes()}
 
 
 def generator_main(port: int, groups: list[list[str]], opts: dict, pipe) -> None:
@@ -314,9 +317,9 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
             alarms.start(alarms_stop)
         pipeline = MeteredPipeline(engine, rollups, writer_profiler, notary, alarms)
         settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
-        pipeline.rollups_runner = rollup_runner(settings, rollups) if rollups else None
         batcher = Batcher(pipeline)
         await batcher.start()
+        pipeline.rollups_runner = rollup_runner(settings, rollups, batcher=batcher) if rollups else None
         wal = WalCheckpointer(engine)  # as parksteward.server starts it
         wal.start()
         # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
@@ -550,6 +553,10 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
     cpu = {k: 100 * (getattr(b, k) - getattr(a, k)) / CLK / span for k in ("gateway", "generators", "store_server")}
     cpu["machine"] = 100 * os.cpu_count() * (b.busy - a.busy) / (b.total - a.total)
     cpu["others"] = cpu["machine"] - cpu["gateway"] - cpu["generators"] - cpu["store_server"]
+    by_second: dict[int, list[float]] = {}
+    for g in gens:
+        for at, x in zip(array("f", g["answered_at"]), array("f", g["latencies"])):
+            by_second.setdefault(int(at), []).append(x)
     lat = sorted(x for g in gens for x in array("f", g["latencies"]))
     n, lat = len(lat), lat or [float("nan")]
     half = [s for s in inside if s.t >= (a.t + b.t) / 2]  # least-squares slope of RSS over the second half
@@ -574,6 +581,8 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
                           "frames_per_batch": gw["arrivals"] / max(1, gw["batches"])},
         "frames": {k: total(k) for k in ("sent", "answered", "unanswered", "unexpected", "lost", "behind")},
         "writer_calls": gw["calls"],
+        # t [s], p99 latency [ms] of the frames answered in that second
+        "latency_timeline": [(t, round(1000 * sorted(xs)[int(0.99 * len(xs))], 1)) for t, xs in sorted(by_second.items())],
         "rows_at_end": rows_at_end, "rows_expected": total("answered") * args.factors,
         # t [s], store readings/s, acknowledged readings/s, gateway RSS [MB], gateway CPU [% of one core]
         "timeline": [(round(s.t), (s.rows - p.rows) / (s.t - p.t), acked[round(s.t) - 1] if s.t < args.duration

@@ -59,7 +59,11 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
         app.mount(f"/witnesses/{key}", witness_app)
     batcher = tcp = mqtt = None
     tasks: list[asyncio.Task] = []
-    rollups = rollup_runner(settings, app.state.rollups, gateway)
+    if gateway:
+        # The app's pipeline, shared with the HTTP upload endpoints.
+        batcher = Batcher(app.state.pipeline)
+        await batcher.start()
+    rollups = rollup_runner(settings, app.state.rollups, gateway, batcher)
 
     ledger_stop = threading.Event()
     wal = WalCheckpointer(engine)  # SQLite: the log is copied back beside the writer, not in its commits
@@ -86,9 +90,6 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
     app.state.run_queue.resume()  # dispersion runs a previous process left unfinished
     wal.start()
     if gateway:
-        # The app's pipeline, shared with the HTTP upload endpoints.
-        batcher = Batcher(app.state.pipeline)
-        await batcher.start()
         tcp = start_gateway(settings, batcher)
         await tcp.start()
         app.state.gateway = tcp
@@ -154,11 +155,13 @@ def start_gateway(settings: Settings, batcher: Batcher) -> Gateway:
     return TcpGateway(batcher, settings.gateway_host, settings.gateway_port, settings.gateway_idle_timeout_s)
 
 
-def rollup_runner(settings: Settings, marks: RollupEngine, gateway: bool = True) -> RollupEngine | RollupProcess:
+def rollup_runner(settings: Settings, marks: RollupEngine, gateway: bool = True,
+                  batcher: Batcher | None = None) -> RollupEngine | RollupProcess:
     """Where roll-ups run: in a process of their own when the gateway runs in worker processes
-    (this process then mostly writes, and must not wait for them), else in this one."""
+    (this process then mostly writes, and must not wait for them), else in this one. With a
+    ``batcher``, the process's rows are written by its writer (see rollup_process)."""
     if gateway and settings.gateway_worker_count:
-        return RollupProcess(marks, settings.database_url)
+        return RollupProcess(marks, settings.database_url, write=batcher.write if batcher is not None else None)
     return marks
 
 

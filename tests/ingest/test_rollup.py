@@ -187,3 +187,66 @@ def test_the_newest_minute_waits_while_its_device_keeps_sending(setup, session_f
     engine.run()  # nothing new since: 09:01 is rolled up with both its values
     got = {t: r for (_, t), r in rollups(session_factory, "minute").items()}
     assert sorted(got) == [nine, nine + 60] and got[nine + 60].n_total == 2 and got[nine].n_total == 6
+
+
+def test_the_roll_up_process_can_have_the_ingest_writer_store_its_rows(setup, engine, session_factory):
+    # On SQLite a second writing connection stalls the ingest writer; the process's rows then
+    # go through the Batcher's writer thread instead (Batcher.write).
+    import asyncio
+    import threading
+
+    from parksteward.ingest.batcher import Batcher
+    from parksteward.ingest.rollup_process import RollupProcess
+
+    mn, _, pipeline, marks = setup
+    pipeline.process([minute_frame(mn, 9, mm, [("a21026-Avg", f"{20 + mm % 2}.0"), ("a21026-Flag", "N")])
+                      for mm in range(50)])
+    writer_threads = []
+
+    async def scenario():
+        batcher = Batcher(pipeline)
+        await batcher.start()
+
+        def write(work):
+            def traced(connection):
+                writer_threads.append(threading.current_thread().name)
+                return work(connection)
+            return batcher.write(traced)
+
+        runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False), write=write)
+        try:
+            return await asyncio.to_thread(runner.run, True)
+        finally:
+            await asyncio.to_thread(runner.close)
+            await batcher.stop()
+
+    written = asyncio.run(scenario())
+    assert written == 2 and writer_threads and all(name.startswith("ingest-writer") for name in writer_threads)  # the hour and its day
+    [hour] = rollups(session_factory, "hour").values()
+    assert hour.n_valid == 50 and hour.mean == pytest.approx(20.5)  # 25 x 20 and 25 x 21
+
+
+def test_rows_the_writer_refused_are_computed_again_next_run(setup, engine, session_factory):
+    from parksteward.ingest.rollup_process import RollupError, RollupProcess
+
+    mn, _, pipeline, marks = setup
+    pipeline.process([minute_frame(mn, 9, mm, [("a21026-Avg", "20.0"), ("a21026-Flag", "N")]) for mm in range(50)])
+    refuse = [True]
+
+    def write(work):
+        if refuse[0]:
+            raise OSError("disk full")
+        with engine.begin() as connection:
+            return work(connection)
+
+    runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False), write=write)
+    try:
+        with pytest.raises(RollupError, match="disk full"):
+            runner.run(force=True)
+        assert rollups(session_factory, "hour") == {}
+        refuse[0] = False
+        assert runner.run(force=True) == 2  # the hour and its day: the marks were kept in the process
+    finally:
+        runner.close()
+    [hour] = rollups(session_factory, "hour").values()
+    assert hour.n_valid == 50

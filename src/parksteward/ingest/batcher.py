@@ -12,7 +12,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from sqlalchemy import Connection
 
 from parksteward.ingest.pipeline import Arrival, Decoded, Outcome, Pipeline
 
@@ -46,6 +50,14 @@ class ArrivalQueue:
         return future
 
 
+@dataclass(frozen=True)
+class WriterJob:
+    """Writes of another part of the platform (e.g. roll-up rows) done by the one writer:
+    ``work(connection)`` runs in the writer thread, in a transaction of its own."""
+
+    work: Callable[[Connection], object]
+
+
 class Batcher(ArrivalQueue):
     """The one writer: commits what is queued, up to ``max_batch`` frames at a time.
 
@@ -66,11 +78,16 @@ class Batcher(ArrivalQueue):
         self._task: asyncio.Task | None = None
 
     async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="ingest-writer")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
         self._executor.shutdown(wait=True)
+        while not self._queue.empty():  # a job's caller must not wait for a writer that is gone
+            item, future = self._queue.get_nowait()
+            if isinstance(item, WriterJob) and not future.done():
+                future.set_exception(StoreError("the ingest writer stopped"))
 
     async def submit_decoded(self, decoded: Decoded) -> asyncio.Future:
         """Queue a batch a worker decoded; the future resolves to None once committed, or
@@ -79,18 +96,41 @@ class Batcher(ArrivalQueue):
         await self._queue.put((decoded, future))
         return future
 
+    async def submit_job(self, job: WriterJob) -> asyncio.Future:
+        """Queue writes for the writer thread; the future resolves to ``job.work``'s result
+        once committed, or raises what it raised (then nothing of it is committed)."""
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((job, future))
+        return future
+
+    def write(self, work: Callable[[Connection], object], timeout: float = 300.0):
+        """From another thread: run ``work(connection)`` in the writer thread and commit; returns
+        its result. On SQLite, a second writer's transactions make the ingest writer wait for
+        the lock (its busy wait sleeps in steps of up to 100 ms) and throw away its page cache
+        (SQLite does so whenever another connection has committed); through here they do neither."""
+        async def submit_and_wait():
+            return await (await self.submit_job(WriterJob(work)))
+
+        return asyncio.run_coroutine_threadsafe(submit_and_wait(), self._loop).result(timeout)
+
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
             await self._commit(loop, await collect(self._queue, self.max_batch, self._wait, size=_frames))
 
-    def _wait(self, first: tuple[Arrival | Decoded, asyncio.Future]) -> float:
+    def _wait(self, first: tuple[Arrival | Decoded | WriterJob, asyncio.Future]) -> float:
         # A worker's batch was gathered over the worker's own wait: it goes with whatever
         # else is queued now, not after a second wait (while this commit runs, the next
         # batches queue up and go together in the next).
         return self.max_wait if isinstance(first[0], Arrival) else 0.0
 
-    async def _commit(self, loop, batch: list[tuple[Arrival | Decoded, asyncio.Future]]) -> None:
+    async def _commit(self, loop, batch: list[tuple[Arrival | Decoded | WriterJob, asyncio.Future]]) -> None:
+        jobs = [(item, future) for item, future in batch if isinstance(item, WriterJob)]
+        if jobs:
+            batch = [entry for entry in batch if not isinstance(entry[0], WriterJob)]
+            await loop.run_in_executor(self._executor, self._run_jobs, jobs)
+            if not batch:
+                return
         arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
         decoded = [item for item, _ in batch if not isinstance(item, Arrival)]
         try:
@@ -112,7 +152,30 @@ class Batcher(ArrivalQueue):
                 future.set_result(result)
 
 
-def _frames(item: tuple[Arrival | Decoded, asyncio.Future]) -> int:
+    def _run_jobs(self, jobs: list[tuple[WriterJob, asyncio.Future]]) -> None:
+        """In the writer thread: each job in its own transaction; results go back to the loop."""
+        for job, future in jobs:
+            try:
+                with self.pipeline.engine.begin() as connection:
+                    result = job.work(connection)
+            except Exception as exc:
+                self._loop.call_soon_threadsafe(_settle, future, None, exc)
+            else:
+                self._loop.call_soon_threadsafe(_settle, future, result, None)
+
+
+def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(result)
+    else:
+        future.set_exception(error)
+
+
+def _frames(item: tuple[Arrival | Decoded | WriterJob, asyncio.Future]) -> int:
+    if isinstance(item[0], WriterJob):
+        return 0
     return 1 if isinstance(item[0], Arrival) else len(item[0])
 
 

@@ -50,7 +50,7 @@ STEP = {"minute": 60.0, "hour": 3600.0}
 MAX_STEP = {"minute": 1800.0, "hour": 3600.0}
 ROLLUP_COLUMNS = ("device_id", "interval", "t", "factor", "n_valid", "n_total", "mean", "minimum", "maximum",
                   "valid", "flag", "corrected", "rate_g_s")
-UPSERT_CHUNK = 250  # roll-up rows per write transaction (see _compute)
+UPSERT_CHUNK = 250  # roll-up rows per write transaction (see RollupEngine.upsert)
 SLOTS = 12  # groups of devices taking turns for hours and days
 # Devices are rolled up together when their dirty windows fit in this span [s].
 GROUP_SPAN = {"minute": 3600, "hour": 2 * 3600, "day": 2 * 86400}
@@ -63,8 +63,11 @@ class RollupEngine:
     # over, so a minute of lag costs nothing; a day is recomputed from 24 hours, every 5 min.
     EVERY_S = {"minute": 0.0, "hour": 60.0, "day": 300.0}
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, write=None):
+        """``write(rows)`` stores computed roll-up rows (default: upserts with ``engine``);
+        :mod:`~parksteward.ingest.rollup_process` has the ingest writer do it instead."""
         self.engine = engine
+        self.write = write or self.upsert
         self._lock = threading.Lock()
         # level -> device_id -> [t_min, t_max] of source values that changed
         self._dirty: dict[str, dict[int, list[int]]] = {level: {} for level in LEVELS}
@@ -218,21 +221,32 @@ class RollupEngine:
                 by_device = self._source_values(connection, level, device_ids, start, end)
                 for device_id in device_ids:
                     rows += self._aggregate(level, device_id, by_device.get(device_id, {}))
-        # The reads above ran outside the write lock; the upserts hold it in short transactions,
-        # so that the ingest writer (SQLite: the only other writer) never waits long. Short
-        # matters twice: this process runs at a lower priority, and on a busy machine a
-        # transaction of 1,000 rows held the lock while it waited for a core (benchmark at
-        # 100,000 readings/s on SQLite: writer batch p99 256 -> 224 ms, acknowledgement p99
-        # 965 -> 649 ms with 250 rows; one 60 s run each).
-        for start in range(0, len(rows), UPSERT_CHUNK):
-            with self.engine.begin() as connection:
-                connection.exec_driver_sql(self._upsert, rows[start:start + UPSERT_CHUNK])
+        self.write(rows)
         if level != "day":
             next_level = LEVELS[LEVELS.index(level) + 1]
             with self._lock:
                 for device_id, t in {(row[0], row[2]) for row in rows}:  # ROLLUP_COLUMNS order
                     self._widen(next_level, device_id, t, t)
         return len(rows)
+
+    def upsert(self, rows: list[tuple]) -> None:
+        """Insert or replace roll-up rows (``ROLLUP_COLUMNS`` order).
+
+        The reads of a run hold no lock; the upserts hold the write lock in short
+        transactions, so that the ingest writer (SQLite: the only other writer) never waits
+        long. Short matters twice: this may run at a lower priority, and on a busy machine a
+        transaction of 1,000 rows held the lock while it waited for a core (benchmark at
+        100,000 readings/s on SQLite: writer batch p99 256 -> 224 ms, acknowledgement p99
+        965 -> 649 ms with 250 rows; one 60 s run each).
+        """
+        for start in range(0, len(rows), UPSERT_CHUNK):
+            with self.engine.begin() as connection:
+                self.upsert_in(connection, rows[start:start + UPSERT_CHUNK])
+
+    def upsert_in(self, connection, rows: list[tuple]) -> None:
+        """Insert or replace roll-up rows inside the caller's transaction."""
+        if rows:
+            connection.exec_driver_sql(self._upsert, rows)
 
     def _minutes(self, connection, device_ids: list[int], start: int, end: int) -> list[tuple]:
         """Minute roll-ups of real-time (Rtd) values, aggregated by the store.
