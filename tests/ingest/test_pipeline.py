@@ -233,3 +233,38 @@ def test_a_batch_mixing_new_and_resent_frames_stores_each_reading_once(world_and
     start = calendar.timegm((2025, 3, 15, 1, 0, 0))
     assert sorted(stored) == sorted([(start, "a19001", "Avg", 9.4), (start, "a21026", "Avg", 24.8),
                                      (start, "a21026", "Max", 29.3), (start + 3600, "a21026", "Avg", 30.5)])
+
+
+@pytest.mark.parametrize("path", ["decoded by a worker", "decoded by the writer"])
+def test_a_store_failure_after_the_archive_keeps_the_frames_archived(world_and_pipeline, session_factory, monkeypatch,
+                                                                    path):
+    # Worker batches go in one transaction (archive, savepoint, data); the writer's own
+    # arrivals commit the archive first. Either way a failing data write leaves the archive.
+    import parksteward.ingest.pipeline as pipeline_module
+
+    _, mn, pipeline = world_and_pipeline
+    arrivals = [Arrival(hourly(mn, qn=f"2025031510000012{k}")) for k in range(3)]
+
+    def broken(connection, rows):
+        connection.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")  # a database error mid-transaction
+
+    monkeypatch.setattr(pipeline_module, "write_readings", broken)
+    with pytest.raises(Exception, match="no_such_table"):
+        if path == "decoded by a worker":
+            _, decoded = pipeline.decoder.decode(arrivals)
+            decoded.archive = [pipeline_module.archive_row(a) for a in arrivals]
+            pipeline.run([], [decoded])
+        else:
+            pipeline.run(arrivals)
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(RawFrame)) == 3
+        assert session.scalar(select(func.count()).select_from(FrameVerdict)) == 0
+    assert readings(session_factory) == []
+    monkeypatch.undo()  # the store works again: the device's resend is stored
+    _, decoded = pipeline.decoder.decode(arrivals)
+    decoded.archive = [pipeline_module.archive_row(a) for a in arrivals]
+    pipeline.run([], [decoded])
+    assert len(readings(session_factory)) == 3  # one frame's readings: the three resends share DataTime
+    with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(RawFrame)) == 6
+        assert session.scalar(select(func.count()).select_from(FrameVerdict)) == 3
