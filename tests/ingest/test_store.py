@@ -65,3 +65,28 @@ def test_on_sqlite_the_device_check_holds_the_write_lock(engine, database_url, d
                 other.execute("DELETE FROM device WHERE id = ?", (a,))
     finally:
         other.close()
+
+
+def test_verdicts_follow_deleted_devices_and_frames_without_foreign_keys(engine, session_factory, device_ids):
+    # frame_verdict has no foreign keys (migration 0010); its triggers do what ON DELETE did.
+    from parksteward.ingest.store import write_archive, write_verdicts
+    from parksteward.ingest.tables import FrameVerdict, RawFrame
+
+    a, b = device_ids
+    missing = max(a, b) + 1000
+    with engine.begin() as connection:
+        ids = write_archive(connection, [(1, "tcp", None, b"##one"), (2, "tcp", None, b"##two"),
+                                         (3, "tcp", None, b"##three")])
+        # VERDICT_COLUMNS order; a device that does not exist is stored as none
+        write_verdicts(connection, [(ids[0], a, "MN-A", "2011", True, None, None, 1),
+                                    (ids[1], b, "MN-B", "2011", True, None, None, 1),
+                                    (ids[2], missing, "MN-X", "2011", False, "unknown_device", None, 0)])
+    with session_factory() as session:
+        session.delete(session.get(Device, a))
+        session.commit()
+    with engine.begin() as connection:
+        connection.execute(RawFrame.__table__.delete().where(RawFrame.id == ids[1]))
+    with session_factory() as session:
+        verdicts = session.execute(select(FrameVerdict.frame_id, FrameVerdict.device_id)
+                                   .order_by(FrameVerdict.frame_id)).all()
+    assert verdicts == [(ids[0], None), (ids[2], None)]  # a's verdict lost its device; b's frame took its verdict

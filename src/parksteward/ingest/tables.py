@@ -33,15 +33,20 @@ class RawFrame(Base):
 
 
 class FrameVerdict(Base):
-    """What became of an archived frame: the device it came from and, if refused, why."""
+    """What became of an archived frame: the device it came from and, if refused, why.
+
+    ``frame_id`` (a ``raw_frame`` id) and ``device_id`` have no foreign-key constraints, for
+    the reason :class:`Reading` has none (a trigger per inserted row; here a fifth of an
+    ingest commit on PostgreSQL). The writer keeps both true per batch
+    (:mod:`parksteward.ingest.store`), and triggers (migration 0010) do what ON DELETE did:
+    a deleted device leaves its verdicts with no device, a deleted frame takes its verdict.
+    """
 
     __tablename__ = "frame_verdict"
     __ownership__ = Ownership.VIA_DEVICE
 
-    frame_id: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), ForeignKey("raw_frame.id", ondelete="CASCADE"), primary_key=True
-    )
-    device_id: Mapped[int | None] = mapped_column(ForeignKey("device.id", ondelete="SET NULL"), index=True)
+    frame_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    device_id: Mapped[int | None] = mapped_column(Integer, index=True)
     mn: Mapped[str | None] = mapped_column(String(32))
     cn: Mapped[str | None] = mapped_column(String(8))
     ok: Mapped[bool] = mapped_column(Boolean)
