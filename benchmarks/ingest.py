@@ -32,6 +32,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import gc
 import json
 import logging
 import multiprocessing as mp
@@ -298,7 +299,16 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
     from parksteward.server import ROLLUP_EVERY_S, rollup_runner, rollups_every, start_gateway
 
     alarms_stop = threading.Event()
+    collections_ms: dict[int, list[float]] = {0: [], 1: [], 2: []}  # the cyclic collector's pauses here
+    collecting = [0.0]
 
+    def on_collection(phase: str, info: dict) -> None:
+        if phase == "start":
+            collecting[0] = time.perf_counter()
+        else:
+            collections_ms[info["generation"]].append(1000 * (time.perf_counter() - collecting[0]))
+
+    gc.callbacks.append(on_collection)
     _raise_nofile()
     logging.basicConfig(level=logging.WARNING, format="gateway %(levelname)s %(name)s: %(message)s")
     engine = make_engine(url)
@@ -345,7 +355,8 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 # for --report: each call as (start [s after the gateway listened], duration [ms])
                 "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
                               zip(pipeline.starts[k], pipeline.durations[k])] for k in pipeline.starts},
-                "life_s": time.perf_counter() - started}
+                "life_s": time.perf_counter() - started,
+                "gc_ms": {generation: sorted(pauses) for generation, pauses in collections_ms.items()}}
 
     if profile_dir:
         loop_profiler.enable()
@@ -581,6 +592,8 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
                           "frames_per_batch": gw["arrivals"] / max(1, gw["batches"])},
         "frames": {k: total(k) for k in ("sent", "answered", "unanswered", "unexpected", "lost", "behind")},
         "writer_calls": gw["calls"],
+        "gc_pauses": {g: {"count": len(p), "total_ms": sum(p), "max_ms": max(p, default=0.0)}
+                      for g, p in gw["gc_ms"].items()},
         # t [s], p99 latency [ms] of the frames answered in that second
         "latency_timeline": [(t, round(1000 * sorted(xs)[int(0.99 * len(xs))], 1)) for t, xs in sorted(by_second.items())],
         "rows_at_end": rows_at_end, "rows_expected": total("answered") * args.factors,
@@ -624,6 +637,9 @@ def report(r: dict) -> None:
     print(f"                  a commit takes p50 {wt['batch_ms']['p50']:.0f} ms, p99 {wt['batch_ms']['p99']:.0f} ms, max "
           f"{wt['batch_ms']['max']:.0f} ms; a roll-up run p50 {wt['rollup_run_ms']['p50']:.0f} ms, max "
           f"{wt['rollup_run_ms']['max']:.0f} ms")
+    gc_text = "   ".join(f"gen {g}: {p['count']:,} x, {p['total_ms']:,.0f} ms in all, longest {p['max_ms']:.0f} ms"
+                           for g, p in r["gc_pauses"].items())
+    print(f"  gc (server)     {gc_text}")
     print(f"  frames          sent {fr['sent']:,}  answered {fr['answered']:,}  unanswered {fr['unanswered']:,}  "
           f"other answers {fr['unexpected']}  connections lost {fr['lost']}  behind schedule {fr['behind']:,}")
     print(f"  reading rows    {r['rows_at_end']:,} at the end (answered frames x factors: {r['rows_expected']:,})")
