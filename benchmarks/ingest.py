@@ -329,6 +329,8 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
         batcher = Batcher(pipeline)
         await batcher.start()
+        if notary is not None:
+            notary.write = batcher.write  # as parksteward.server sets it
         pipeline.rollups_runner = rollup_runner(settings, rollups, batcher=batcher) if rollups else None
         wal = WalCheckpointer(engine)  # as parksteward.server starts it
         wal.start()

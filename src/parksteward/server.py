@@ -63,6 +63,8 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
         # The app's pipeline, shared with the HTTP upload endpoints.
         batcher = Batcher(app.state.pipeline)
         await batcher.start()
+        if app.state.notary is not None:
+            app.state.notary.write = batcher.write  # the leaves go in by the one writer too
     rollups = rollup_runner(settings, app.state.rollups, gateway, batcher)
 
     ledger_stop = threading.Event()

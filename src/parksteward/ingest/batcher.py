@@ -27,6 +27,10 @@ class StoreError(Exception):
     """The store refused a batch: nothing in it is acknowledged (devices resend)."""
 
 
+class WriterStopped(StoreError):
+    """The writer has stopped: a job handed to :meth:`Batcher.write` did not run."""
+
+
 class ArrivalQueue:
     """What transports see of a batcher: ``submit`` an :class:`Arrival`, get a future of its
     :class:`Outcome`. :class:`Batcher` commits in this process; a gateway worker's
@@ -76,18 +80,21 @@ class Batcher(ArrivalQueue):
         self.pipeline = pipeline
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer")
         self._task: asyncio.Task | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stopped = False
 
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
         self._task = asyncio.create_task(self._run(), name="ingest-writer")
 
     async def stop(self) -> None:
+        self._stopped = True
         await cancel_and_wait(self._task)
         self._executor.shutdown(wait=True)
         while not self._queue.empty():  # a job's caller must not wait for a writer that is gone
             item, future = self._queue.get_nowait()
             if isinstance(item, WriterJob) and not future.done():
-                future.set_exception(StoreError("the ingest writer stopped"))
+                future.set_exception(WriterStopped("the ingest writer stopped"))
 
     async def submit_decoded(self, decoded: Decoded) -> asyncio.Future:
         """Queue a batch a worker decoded; the future resolves to None once committed, or
@@ -111,6 +118,8 @@ class Batcher(ArrivalQueue):
         async def submit_and_wait():
             return await (await self.submit_job(WriterJob(work)))
 
+        if self._stopped or self._loop is None:
+            raise WriterStopped("the ingest writer is not running")
         return asyncio.run_coroutine_threadsafe(submit_and_wait(), self._loop).result(timeout)
 
     async def _run(self) -> None:

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 
 from parksteward.config import Settings
 from parksteward.hj212 import Hj212Error, parse_frame
+from parksteward.ingest.batcher import WriterStopped
 from parksteward.ingest.pipeline import NUMERIC_FIELDS, CommittedBatch
 from parksteward.ingest.tables import INTERVAL_OF_CN
 from parksteward.ledger import merkle
@@ -124,9 +125,13 @@ class FrameNotary:
     everything queued within ``max_delay_s``, one leaf per committed batch, in one transaction.
     """
 
-    def __init__(self, log_store: LogStore, *, max_delay_s: float = 0.5):
+    def __init__(self, log_store: LogStore, *, max_delay_s: float = 0.5, write=None):
         self.log = log_store
         self.max_delay_s = max_delay_s
+        # The ingest writer's Batcher.write: on SQLite the leaves then go in by the one writer
+        # instead of a second one that would stall it and reset its page cache; once the
+        # writer has stopped (shutting down), the log's own engine writes them.
+        self.write = write
         self._queue: queue.Queue = queue.Queue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -192,7 +197,10 @@ class FrameNotary:
             records.append(batch_record(secret, [(i, raw) for i, raw in batch.frames], batch.committed_ms))
             secrets.append(secret)
         if records:
-            self.log.append(records, secrets=secrets)
+            try:
+                self.log.append(records, secrets=secrets, transact=self.write)
+            except WriterStopped:
+                self.log.append(records, secrets=secrets)
             self.appended += len(records)
             self.frames += sum(r.content["frames"] for r in records)
         return len(records)

@@ -133,10 +133,14 @@ class LogStore:
         return self.engine.connect()
 
     # ------------------------------------------------------------ appending
-    def append(self, records: list[Record], now_ms: int | None = None, secrets: list[bytes] | None = None) -> Appended:
+    def append(self, records: list[Record], now_ms: int | None = None, secrets: list[bytes] | None = None,
+               transact=None) -> Appended:
         """Add ``records`` as consecutive leaves in one transaction; returns where they landed.
 
         ``secrets`` (one per record, or None) are stored beside the leaves (a batch's key).
+        ``transact(work)``, if given, runs ``work(connection)`` in a transaction and commits
+        (the ingest writer's :meth:`~parksteward.ingest.batcher.Batcher.write`); by default
+        the log's engine does.
         """
         if not records:
             size, root = self.head()
@@ -155,34 +159,44 @@ class LogStore:
         with self._lock:
             for _ in range(_APPEND_ATTEMPTS):
                 try:
-                    return self._append_once(records, salts, commitments, datas, hashes, now_ms, secrets)
+                    return self._append_once(records, salts, commitments, datas, hashes, now_ms, secrets, transact)
                 except (IntegrityError, LogConflict):
                     self._edge = None  # someone else appended: start again from the stored head
         raise LogConflict(f"could not append after {_APPEND_ATTEMPTS} attempts: the log head keeps moving")
 
-    def _append_once(self, records, salts, commitments, datas, hashes, now_ms, secrets) -> Appended:
-        with self.engine.begin() as conn:
-            size, _ = self.head(conn)
-            if self._edge is not None and self._edge[0] == size:
-                edge = self._edge[1]
-            else:
-                edge = self.nodes(conn, merkle.right_edge_nodes(size)) if size else {}
-            created = merkle.new_nodes(size, hashes, edge)
-            # the driver's executemany with plain tuples: the batch is thousands of rows
-            marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-            conn.exec_driver_sql(_INSERT_LEAF.format(", ".join([marks] * 14)), [
-                (size + k, r.kind, r.ref, r.enterprise_id, r.submitter, r.submitted_ms, now_ms, s, c, h, d,
-                 r.supersedes, secret, (r.encoded or canonical(r.content)) if r.keep_content else None)
-                for k, (r, s, c, d, h, secret) in enumerate(zip(records, salts, commitments, datas, hashes, secrets))])
-            inner = [(node_key(level, i), h) for (level, i), h in created.items() if level > 0]
-            if inner:
-                conn.exec_driver_sql(f"INSERT INTO ledger_node (key, hash) VALUES ({marks}, {marks})", inner)
-            new_size = size + len(hashes)
-            known = {**edge, **created, **{(0, size + k): h for k, h in enumerate(hashes)}}
-            root = merkle.root_from(new_size, {c: known[c] for c in merkle.root_nodes(new_size)})
-            self._move_head(conn, size, new_size, root, now_ms)
+    def _append_once(self, records, salts, commitments, datas, hashes, now_ms, secrets, transact=None) -> Appended:
+        if transact is None:
+            with self.engine.begin() as conn:
+                size, new_size, root, known = self._write_leaves(conn, records, salts, commitments, datas, hashes,
+                                                                 now_ms, secrets)
+        else:
+            size, new_size, root, known = transact(lambda conn: self._write_leaves(
+                conn, records, salts, commitments, datas, hashes, now_ms, secrets))
         self._edge = (new_size, {c: known[c] for c in merkle.right_edge_nodes(new_size)})
         return Appended(size, new_size, root)
+
+    def _write_leaves(self, conn, records, salts, commitments, datas, hashes, now_ms, secrets):
+        """Inside a transaction: the leaves, their new inner nodes and the moved head."""
+        size, _ = self.head(conn)
+        if self._edge is not None and self._edge[0] == size:
+            edge = self._edge[1]
+        else:
+            edge = self.nodes(conn, merkle.right_edge_nodes(size)) if size else {}
+        created = merkle.new_nodes(size, hashes, edge)
+        # the driver's executemany with plain tuples: the batch is thousands of rows
+        marks = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+        conn.exec_driver_sql(_INSERT_LEAF.format(", ".join([marks] * 14)), [
+            (size + k, r.kind, r.ref, r.enterprise_id, r.submitter, r.submitted_ms, now_ms, s, c, h, d,
+             r.supersedes, secret, (r.encoded or canonical(r.content)) if r.keep_content else None)
+            for k, (r, s, c, d, h, secret) in enumerate(zip(records, salts, commitments, datas, hashes, secrets))])
+        inner = [(node_key(level, i), h) for (level, i), h in created.items() if level > 0]
+        if inner:
+            conn.exec_driver_sql(f"INSERT INTO ledger_node (key, hash) VALUES ({marks}, {marks})", inner)
+        new_size = size + len(hashes)
+        known = {**edge, **created, **{(0, size + k): h for k, h in enumerate(hashes)}}
+        root = merkle.root_from(new_size, {c: known[c] for c in merkle.root_nodes(new_size)})
+        self._move_head(conn, size, new_size, root, now_ms)
+        return size, new_size, root, known
 
     def _move_head(self, conn: Connection, size: int, new_size: int, root: bytes, now_ms: int) -> None:
         if size == 0 and conn.execute(select(LedgerHead.id)).first() is None:
