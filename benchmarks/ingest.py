@@ -467,6 +467,22 @@ class StoreProbe:
                 self._last[pid] = ticks
         return self.server_ticks
 
+    def server_settings(self) -> dict:
+        """PostgreSQL: the settings that decide how often it checkpoints, and the checkpoints so far.
+
+        After each checkpoint PostgreSQL writes every page's first change as a full page image
+        into the WAL; ingest changes a page per device, so checkpoints forced by a small
+        ``max_wal_size`` (the default 1 GB lasts ~10 s at 100,000 readings/s) multiply the WAL
+        and show as acknowledgement latency. The figures are printed with the settings in force.
+        """
+        if self.kind != "postgresql":
+            return {}
+        settings = dict(self.db.execute(
+            "SELECT name, setting || coalesce(unit, '') FROM pg_settings WHERE name IN "
+            "('max_wal_size', 'checkpoint_timeout', 'shared_buffers', 'wal_compression', 'synchronous_commit')"))
+        timed, requested = self.db.execute("SELECT checkpoints_timed, checkpoints_req FROM pg_stat_bgwriter").fetchone()
+        return {**settings, "checkpoints": timed + requested}
+
 
 # ------------------------------------------------------------------ measuring
 Sample = namedtuple("Sample", "t rows rss gateway generators store_server busy total")  # CPU in ticks
@@ -538,6 +554,7 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     for _, pipe in gens:
         pipe.recv()  # "ready": connected, first contact answered
     probe, t0 = StoreProbe(kind, url), time.monotonic() + 0.5
+    server_before = probe.server_settings()
     for _, pipe in gens:
         pipe.send(t0)
     samples, results = [], {}
@@ -548,6 +565,9 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
                               sum(_cpu_ticks(p.pid) for p, _ in gens), probe.server_cpu(), *_machine_ticks()))
         results.update({p.pid: pipe.recv() for p, pipe in gens if p.pid not in results and pipe.poll()})
     peak_rss = _tree_sum(gateway.pid, _rss_mb, "VmHWM")  # sum of each process's own peak
+    server = probe.server_settings()
+    if server:
+        server["checkpoints"] -= server_before["checkpoints"]  # during the run
     probe.db.close()
     gw_pipe.send("stop")
     gw = gw_pipe.recv()
@@ -556,10 +576,10 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     with engine.connect() as c:
         rows_at_end = c.scalar(select(func.count()).select_from(Reading))
     engine.dispose()
-    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end)
+    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end, server)
 
 
-def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
+def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None) -> dict:
     inside = [s for s in samples if args.warmup <= s.t <= args.duration + 0.5]
     a, b = inside[0], inside[-1]
     span = b.t - a.t
@@ -599,6 +619,7 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end) -> dict:
         # t [s], p99 latency [ms] of the frames answered in that second
         "latency_timeline": [(t, round(1000 * sorted(xs)[int(0.99 * len(xs))], 1)) for t, xs in sorted(by_second.items())],
         "rows_at_end": rows_at_end, "rows_expected": total("answered") * args.factors,
+        "server": server or {},
         # t [s], store readings/s, acknowledged readings/s, gateway RSS [MB], gateway CPU [% of one core]
         "timeline": [(round(s.t), (s.rows - p.rows) / (s.t - p.t), acked[round(s.t) - 1] if s.t < args.duration
                       else 0, s.rss, 100 * (s.gateway - p.gateway) / CLK / (s.t - p.t))
@@ -644,6 +665,9 @@ def report(r: dict) -> None:
     print(f"  gc (server)     {gc_text}")
     print(f"  frames          sent {fr['sent']:,}  answered {fr['answered']:,}  unanswered {fr['unanswered']:,}  "
           f"other answers {fr['unexpected']}  connections lost {fr['lost']}  behind schedule {fr['behind']:,}")
+    if r.get("server"):
+        print("  PostgreSQL      " + "   ".join(f"{k} {v}" for k, v in r["server"].items() if k != "checkpoints")
+              + f"   checkpoints during the run {r['server']['checkpoints']}")
     print(f"  reading rows    {r['rows_at_end']:,} at the end (answered frames x factors: {r['rows_expected']:,})")
     print("  timeline        t [s]   store readings/s   acked readings/s   RSS [MB]   gateway CPU [%]")
     step = max(1, len(r["timeline"]) // 10)
