@@ -4,7 +4,6 @@ leaves; and once the writer has stopped, the notary writes by itself."""
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import pytest
 
@@ -15,6 +14,7 @@ from parksteward.ingest.pipeline import Arrival, CommittedBatch, Pipeline
 from parksteward.ledger.store import LogStore
 from parksteward.registry.tables import Device
 from tests.factories import build_world
+from tests.ingest.helpers import traced_write
 
 
 def _hourly(mn: str, hour: int) -> Arrival:
@@ -35,14 +35,7 @@ def test_the_notary_appends_through_the_writer_and_by_itself_once_it_stopped(eng
     async def scenario():
         batcher = Batcher(pipeline)
         await batcher.start()
-
-        def write(work):
-            def traced(connection):
-                threads.append(threading.current_thread().name)
-                return work(connection)
-            return batcher.write(traced)
-
-        notary = FrameNotary(log, write=write)
+        notary = FrameNotary(log, write=traced_write(batcher.write, threads))
         assert await asyncio.to_thread(notary.notarize, batches[:1]) == 1
         await batcher.stop()
         with pytest.raises(WriterStopped):

@@ -13,6 +13,7 @@ from parksteward.ingest.rollup import RollupEngine
 from parksteward.ingest.tables import Rollup
 from parksteward.registry.tables import Device, MonitoringPoint
 from tests.factories import build_world
+from tests.ingest.helpers import traced_write
 
 
 @pytest.fixture
@@ -193,7 +194,6 @@ def test_the_roll_up_process_can_have_the_ingest_writer_store_its_rows(setup, en
     # On SQLite a second writing connection stalls the ingest writer; the process's rows then
     # go through the Batcher's writer thread instead (Batcher.write).
     import asyncio
-    import threading
 
     from parksteward.ingest.batcher import Batcher
     from parksteward.ingest.rollup_process import RollupProcess
@@ -206,14 +206,8 @@ def test_the_roll_up_process_can_have_the_ingest_writer_store_its_rows(setup, en
     async def scenario():
         batcher = Batcher(pipeline)
         await batcher.start()
-
-        def write(work):
-            def traced(connection):
-                writer_threads.append(threading.current_thread().name)
-                return work(connection)
-            return batcher.write(traced)
-
-        runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False), write=write)
+        runner = RollupProcess(marks, engine.url.render_as_string(hide_password=False),
+                               write=traced_write(batcher.write, writer_threads))
         try:
             return await asyncio.to_thread(runner.run, True)
         finally:
