@@ -137,7 +137,14 @@ class Batcher(ArrivalQueue):
         jobs = [(item, future) for item, future in batch if isinstance(item, WriterJob)]
         if jobs:
             batch = [entry for entry in batch if not isinstance(entry[0], WriterJob)]
-            await loop.run_in_executor(self._executor, self._run_jobs, jobs)
+            settled = await loop.run_in_executor(self._executor, self._run_jobs, [job for job, _ in jobs])
+            for (_, future), (result, error) in zip(jobs, settled):
+                if future.done():
+                    continue
+                if error is None:
+                    future.set_result(result)
+                else:
+                    future.set_exception(error)
             if not batch:
                 return
         arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
@@ -161,25 +168,16 @@ class Batcher(ArrivalQueue):
                 future.set_result(result)
 
 
-    def _run_jobs(self, jobs: list[tuple[WriterJob, asyncio.Future]]) -> None:
-        """In the writer thread: each job in its own transaction; results go back to the loop."""
-        for job, future in jobs:
+    def _run_jobs(self, jobs: list[WriterJob]) -> list[tuple[object, Exception | None]]:
+        """In the writer thread: each job in its own transaction; (result, error) for each."""
+        settled = []
+        for job in jobs:
             try:
                 with self.pipeline.engine.begin() as connection:
-                    result = job.work(connection)
+                    settled.append((job.work(connection), None))
             except Exception as exc:
-                self._loop.call_soon_threadsafe(_settle, future, None, exc)
-            else:
-                self._loop.call_soon_threadsafe(_settle, future, result, None)
-
-
-def _settle(future: asyncio.Future, result, error: BaseException | None) -> None:
-    if future.done():
-        return
-    if error is None:
-        future.set_result(result)
-    else:
-        future.set_exception(error)
+                settled.append((None, exc))
+        return settled
 
 
 def _frames(item: tuple[Arrival | Decoded | WriterJob, asyncio.Future]) -> int:
