@@ -150,10 +150,8 @@ class Pipeline:
                                           + [row for batch in decoded for row in batch.archive])
             outcomes, local = self.decoder.decode(arrivals)
             parts.insert(0, local)
-            verdicts, rows = _verdicts_and_rows(frame_ids, parts)
             with self.engine.begin() as connection:
-                write_readings(connection, rows)
-                write_verdicts(connection, verdicts)
+                rows = _write_data(connection, frame_ids, parts)
         else:
             outcomes = []
             frame_ids, rows = self._commit_decoded(parts)
@@ -175,9 +173,7 @@ class Pipeline:
         try:
             with self.engine.begin() as connection:
                 frame_ids = write_archive(connection, archive)
-                verdicts, rows = _verdicts_and_rows(frame_ids, parts)
-                write_readings(connection, rows)
-                write_verdicts(connection, verdicts)
+                rows = _write_data(connection, frame_ids, parts)
         except Exception:
             try:
                 with self.engine.begin() as connection:
@@ -188,11 +184,14 @@ class Pipeline:
         return frame_ids, rows
 
 
-def _verdicts_and_rows(frame_ids: list[int], parts: list[Decoded]) -> tuple[list[tuple], list[tuple]]:
-    """The verdict rows (with their archive ids) and reading rows of decoded batches, in order."""
-    verdicts = [(frame_id, *verdict) for frame_id, verdict
-                in zip(frame_ids, (v for part in parts for v in part.verdicts), strict=True)]
-    return verdicts, [row for part in parts for row in part.readings]
+def _write_data(connection, frame_ids: list[int], parts: list[Decoded]) -> list[tuple]:
+    """Write the readings and verdicts (with their archive ids) of decoded batches inside the
+    caller's transaction; returns the reading rows, in order."""
+    rows = [row for part in parts for row in part.readings]
+    write_readings(connection, rows)
+    write_verdicts(connection, [(frame_id, *verdict) for frame_id, verdict
+                                in zip(frame_ids, (v for part in parts for v in part.verdicts), strict=True)])
+    return rows
 
 
 def fan_out(consumers):
