@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 
 from sqlalchemy import Engine
 
@@ -37,7 +36,6 @@ class WalCheckpointer:
         self.engine, self.every_s = engine, every_s
         self.checkpoints = 0  # runs that copied something
         self.pages_copied = 0  # WAL frames copied into the database, as SQLite counts them
-        self.seconds = 0.0  # spent in those runs
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._last = (0, 0)  # (frames in the log, frames copied) after the previous run
@@ -75,11 +73,9 @@ class WalCheckpointer:
 
     def checkpoint(self, dbapi_connection) -> int:
         """Run one passive checkpoint on ``dbapi_connection``; returns the frames it copied."""
-        started = time.perf_counter()
         # (busy, frames in the log, frames copied into the database so far); -1, -1 when the
         # database is not in WAL mode.
         _, in_log, copied = dbapi_connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-        elapsed = time.perf_counter() - started
         last_in_log, last_copied = self._last
         # A log shorter than before was restarted by a writer: everything in it is new.
         fresh = max(0, copied - (last_copied if in_log >= last_in_log else 0))
@@ -87,5 +83,4 @@ class WalCheckpointer:
         if fresh:
             self.checkpoints += 1
             self.pages_copied += fresh
-            self.seconds += elapsed
         return fresh
