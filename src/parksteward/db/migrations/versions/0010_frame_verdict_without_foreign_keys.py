@@ -22,39 +22,30 @@ depends_on: Union[str, Sequence[str], None] = None
 
 DEVICE_FK = 'fk_frame_verdict_device_id_device'
 FRAME_FK = 'fk_frame_verdict_frame_id_raw_frame'
+# (trigger, table whose row deletions fire it, what it does for the deleted row OLD)
+TRIGGERS = (
+    ('device_leaves_verdicts', 'device', 'UPDATE frame_verdict SET device_id = NULL WHERE device_id = OLD.id'),
+    ('raw_frame_deletes_verdict', 'raw_frame', 'DELETE FROM frame_verdict WHERE frame_id = OLD.id'),
+)
 
 
 def upgrade() -> None:
     with op.batch_alter_table('frame_verdict') as batch:
         batch.drop_constraint(DEVICE_FK, type_='foreignkey')
         batch.drop_constraint(FRAME_FK, type_='foreignkey')
-    if op.get_bind().dialect.name == 'postgresql':
-        op.execute("""
-            CREATE FUNCTION device_leaves_verdicts() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                UPDATE frame_verdict SET device_id = NULL WHERE device_id = OLD.id;
-                RETURN OLD;
-            END $$""")
-        op.execute("CREATE TRIGGER device_leaves_verdicts AFTER DELETE ON device "
-                   "FOR EACH ROW EXECUTE FUNCTION device_leaves_verdicts()")
-        op.execute("""
-            CREATE FUNCTION raw_frame_deletes_verdict() RETURNS trigger LANGUAGE plpgsql AS $$
-            BEGIN
-                DELETE FROM frame_verdict WHERE frame_id = OLD.id;
-                RETURN OLD;
-            END $$""")
-        op.execute("CREATE TRIGGER raw_frame_deletes_verdict AFTER DELETE ON raw_frame "
-                   "FOR EACH ROW EXECUTE FUNCTION raw_frame_deletes_verdict()")
-    else:
-        op.execute("CREATE TRIGGER device_leaves_verdicts AFTER DELETE ON device "
-                   "BEGIN UPDATE frame_verdict SET device_id = NULL WHERE device_id = OLD.id; END")
-        op.execute("CREATE TRIGGER raw_frame_deletes_verdict AFTER DELETE ON raw_frame "
-                   "BEGIN DELETE FROM frame_verdict WHERE frame_id = OLD.id; END")
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    for trigger, table, action in TRIGGERS:
+        if postgresql:
+            op.execute(f"CREATE FUNCTION {trigger}() RETURNS trigger LANGUAGE plpgsql AS $$ "
+                       f"BEGIN {action}; RETURN OLD; END $$")
+            op.execute(f"CREATE TRIGGER {trigger} AFTER DELETE ON {table} FOR EACH ROW EXECUTE FUNCTION {trigger}()")
+        else:
+            op.execute(f"CREATE TRIGGER {trigger} AFTER DELETE ON {table} BEGIN {action}; END")
 
 
 def downgrade() -> None:
     postgresql = op.get_bind().dialect.name == 'postgresql'
-    for trigger, table in (('device_leaves_verdicts', 'device'), ('raw_frame_deletes_verdict', 'raw_frame')):
+    for trigger, table, _ in TRIGGERS:
         op.execute(f"DROP TRIGGER {trigger}" + (f" ON {table}" if postgresql else ""))
         if postgresql:
             op.execute(f"DROP FUNCTION {trigger}()")
