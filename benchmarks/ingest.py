@@ -256,6 +256,7 @@ class MeteredPipeline(Pipeline):
         super().__init__(engine, alarm_stage=alarm_stage, on_commit=fan_out(consumers) if consumers else None)
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
+        self.cpu = {"batches": 0.0, "rollups": 0.0}  # the writer thread's own CPU time in those calls [s]
         self.durations = {"batches": array("f"), "rollups": array("f")}  # each call [s]
         self.starts = {"batches": array("d"), "rollups": array("d")}  # when each call began [perf_counter s]
 
@@ -270,10 +271,11 @@ class MeteredPipeline(Pipeline):
     def _timed(self, what, work, *args):
         if self.profiler:
             self.profiler.enable()  # cProfile sees only the thread that enables it
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         try:
             return work(*args)
         finally:
+            self.cpu[what] += time.thread_time() - cpu
             self.busy[what] += time.perf_counter() - start
             self.durations[what].append(time.perf_counter() - start)
             self.starts[what].append(start)
@@ -352,7 +354,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 pipeline.rollups_runner.close()
         await batcher.stop()
         wal.stop()
-        return {"busy": pipeline.busy, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
+        return {"busy": pipeline.busy, "cpu": pipeline.cpu, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
                 "durations": {k: sorted(v) for k, v in pipeline.durations.items()},
                 # for --report: each call as (start [s after the gateway listened], duration [ms])
                 "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
@@ -608,6 +610,7 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None)
         "rss_mb": {"start": a.rss, "end": b.rss, "peak": peak_rss, "drift_per_min": 60 * slope},
         "cpu_pct_of_one_core": cpu,
         "writer_thread": {"batches_pct": 100 * gw["busy"]["batches"] / gw["life_s"], "batches": gw["batches"],
+                          "batches_cpu_pct": 100 * gw["cpu"]["batches"] / gw["life_s"],
                           "batch_ms": _quantiles(gw["durations"]["batches"]),
                           "rollup_run_ms": _quantiles(gw["durations"]["rollups"]),
                           "rollups_pct": 100 * gw["busy"]["rollups"] / gw["life_s"], "life_s": gw["life_s"],
@@ -654,7 +657,8 @@ def report(r: dict) -> None:
     print(f"  CPU             gateway {cpu['gateway']:.0f}%   generators {cpu['generators']:.0f}%   PostgreSQL "
           f"backends {cpu['store_server']:.0f}%   other processes {cpu['others']:.0f}%   machine {cpu['machine']:.0f}%"
           f"   (% of one core; {os.cpu_count()} cores)")
-    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches), roll-up runs {wt['rollups_pct']:.0f}%, over "
+    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches; on a core {wt['batches_cpu_pct']:.0f}%, the rest "
+          f"waiting for the GIL, a lock or the disk), roll-up runs {wt['rollups_pct']:.0f}%, over "
           f"the gateway's {wt['life_s']:.0f} s; {wt['batches']:,} batches of {wt['frames_per_batch']:.0f} frames on "
           "average")
     print(f"                  a commit takes p50 {wt['batch_ms']['p50']:.0f} ms, p99 {wt['batch_ms']['p99']:.0f} ms, max "

@@ -68,3 +68,22 @@ def test_sqlite_keeps_readings_in_the_primary_key_tree(tmp_path):
         ddl = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'reading'")).scalar()
     assert ddl.rstrip().endswith("WITHOUT ROWID")
     engine.dispose()
+
+
+def test_migration_0011_drops_the_verdict_device_index_and_gives_it_back(engine):
+    # Ingest commits no longer write one index page per device for verdicts (migration 0011);
+    # going back to 0010 restores the index, and forward drops it again.
+    from sqlalchemy import inspect
+
+    from parksteward.db.migrate import downgrade, upgrade
+
+    def verdict_indexes():
+        return [index["column_names"] for index in inspect(engine).get_indexes("frame_verdict")]
+
+    assert ["device_id"] not in verdict_indexes()
+    downgrade(engine, "0010")
+    try:
+        assert ["device_id"] in verdict_indexes()
+    finally:
+        upgrade(engine)
+    assert ["device_id"] not in verdict_indexes()

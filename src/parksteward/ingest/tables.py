@@ -40,13 +40,16 @@ class FrameVerdict(Base):
     ingest commit on PostgreSQL). The writer keeps both true per batch
     (:mod:`parksteward.ingest.store`), and triggers (migration 0010) do what ON DELETE did:
     a deleted device leaves its verdicts with no device, a deleted frame takes its verdict.
+
+    ``device_id`` has no index (migration 0011): its entries would change one page per device
+    in every ingest commit, and only a device's deletion looks verdicts up by device.
     """
 
     __tablename__ = "frame_verdict"
     __ownership__ = Ownership.VIA_DEVICE
 
     frame_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    device_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    device_id: Mapped[int | None] = mapped_column(Integer)
     mn: Mapped[str | None] = mapped_column(String(32))
     cn: Mapped[str | None] = mapped_column(String(8))
     ok: Mapped[bool] = mapped_column(Boolean)
