@@ -29,10 +29,13 @@ class WalCheckpointer:
 
     A no-op for other databases (PostgreSQL checkpoints on its own) and for in-memory SQLite.
     A checkpoint that finds nothing new in the log costs a read of the WAL index; one that
-    does copies each changed page once, however many commits changed it meanwhile.
+    does copies each changed page once, however many commits changed it meanwhile. So a
+    longer interval copies less: under ingest every device's newest page changes in nearly
+    every commit, and at 0.25 s it went back into the database four times a second (benchmark,
+    100,000 readings/s from 1,000 devices: machine CPU 187 -> 182 % at 1 s).
     """
 
-    def __init__(self, engine: Engine, every_s: float = 0.25):
+    def __init__(self, engine: Engine, every_s: float = 1.0):
         self.engine, self.every_s = engine, every_s
         self.checkpoints = 0  # runs that copied something
         self.pages_copied = 0  # WAL frames copied into the database, as SQLite counts them
