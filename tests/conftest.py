@@ -77,7 +77,7 @@ def database_url(request, tmp_path):
         return
     url = request.getfixturevalue("postgres_database_url")
     engine = make_engine(url)
-    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "factor"]
+    tables = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "factor" and not t.info.get("view")]
     with engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
     engine.dispose()

@@ -58,15 +58,17 @@ def test_migration_0003_keeps_readings_and_moves_the_cascade_to_a_trigger(tmp_pa
     engine.dispose()
 
 
-def test_sqlite_keeps_readings_in_the_primary_key_tree(tmp_path):
+def test_sqlite_keeps_reading_sets_in_the_primary_key_tree(tmp_path):
     from parksteward.bootstrap import prepare_database
     from parksteward.db import make_engine
 
     engine = make_engine(f"sqlite:///{tmp_path / 'new.db'}")
     prepare_database(engine)
     with engine.connect() as connection:
-        ddl = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'reading'")).scalar()
+        ddl = connection.execute(text("SELECT sql FROM sqlite_master WHERE name = 'reading_set'")).scalar()
+        kind = connection.execute(text("SELECT type FROM sqlite_master WHERE name = 'reading'")).scalar()
     assert ddl.rstrip().endswith("WITHOUT ROWID")
+    assert kind == "view"
     engine.dispose()
 
 

@@ -248,7 +248,7 @@ def test_a_store_failure_after_the_archive_keeps_the_frames_archived(world_and_p
     def broken(connection, rows):
         connection.exec_driver_sql("INSERT INTO no_such_table VALUES (1)")  # a database error mid-transaction
 
-    monkeypatch.setattr(pipeline_module, "write_readings", broken)
+    monkeypatch.setattr(pipeline_module, "write_reading_sets", broken)
     with pytest.raises(Exception, match="no_such_table"):
         if path == "decoded by a worker":
             _, decoded = pipeline.decoder.decode(arrivals)

@@ -4,6 +4,7 @@ check runs under the write lock (no device can vanish between the check and the 
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 import pytest
@@ -90,3 +91,59 @@ def test_verdicts_follow_deleted_devices_and_frames_without_foreign_keys(engine,
         verdicts = session.execute(select(FrameVerdict.frame_id, FrameVerdict.device_id)
                                    .order_by(FrameVerdict.frame_id)).all()
     assert verdicts == [(ids[0], None), (ids[2], None)]  # a's verdict lost its device; b's frame took its verdict
+
+
+def test_pack_readings_makes_one_set_per_device_interval_and_time_and_keeps_the_first_value():
+    from parksteward.ingest.store import pack_readings, unpack_reading_sets
+
+    rows = [
+        (1, "raw", 60, "a21026", "Rtd", 12.5, "N", "a21026", 1000),
+        (1, "raw", 60, "a21026", "Rtd", 99.0, "N", "a21026", 1000),  # a repeat: the first value stays
+        (1, "raw", 60, "a21002", "Rtd", 0.1, None, "03", 1000),  # sent as the 2005 code 03
+        (2, "raw", 60, "a21026", "Rtd", 7.0, "D", "a21026", 2000),
+    ]
+    sets = pack_readings(rows)
+    assert sets == [
+        (1, "raw", 60, 1000, '{"a21026,Rtd":[12.5,"N"],"a21002,Rtd":[0.1,null,"03"]}'),
+        (2, "raw", 60, 2000, '{"a21026,Rtd":[7.0,"D"]}'),
+    ]
+    assert unpack_reading_sets(sets) == [rows[0], rows[2], rows[3]]
+
+
+def test_sets_of_one_key_from_two_batches_of_a_commit_merge_the_earlier_winning():
+    from parksteward.ingest.store import merge_reading_sets
+
+    first = (1, "raw", 60, 1000, '{"a21026,Rtd":[12.5,"N"]}')
+    second = (1, "raw", 60, 1500, '{"a21026,Rtd":[99.0,"N"],"a01012,Rtd":[25.0,"N"]}')
+    other = (2, "raw", 60, 1200, '{"a21026,Rtd":[7.0,"N"]}')
+    merged = merge_reading_sets([first, other, second])
+    assert merged[1] == other and len(merged) == 2
+    assert merged[0][:4] == (1, "raw", 60, 1000)
+    assert json.loads(merged[0][4]) == {"a21026,Rtd": [12.5, "N"], "a01012,Rtd": [25.0, "N"]}
+
+
+def test_a_set_meeting_a_stored_one_adds_its_new_factors_and_changes_no_stored_value(engine, session_factory,
+                                                                                    device_ids):
+    # E.g. the parts of a split frame (one DataTime, factors spread over packets), or a resend
+    # carrying one more factor: the store keeps what it has and adds what is new.
+    a, _ = device_ids
+    with engine.begin() as connection:
+        write_readings(connection, [_row(a, 1, 1.0)])
+    with engine.begin() as connection:
+        write_readings(connection, [_row(a, 1, 9.0), (a, "raw", 1, "a01012", "Rtd", 25.5, "N", "a01012", 0)])
+    with session_factory() as session:
+        stored = session.execute(select(Reading.factor, Reading.value, Reading.flag, Reading.code)
+                                 .where(Reading.device_id == a).order_by(Reading.factor)).all()
+    assert stored == [("a01012", 25.5, "N", "a01012"), ("a21026", 1.0, "N", "a21026")]
+
+
+def test_the_reading_view_gives_values_exactly_as_sent(engine, session_factory, device_ids):
+    # JSON numbers are written with Python's shortest round-trip repr; both stores read them
+    # back to the same double.
+    a, _ = device_ids
+    values = [0.1 + 0.2, 1e-7, 123456.789012345, 5.0]
+    with engine.begin() as connection:
+        write_readings(connection, [_row(a, t, v) for t, v in enumerate(values)])
+    with session_factory() as session:
+        stored = session.scalars(select(Reading.value).where(Reading.device_id == a).order_by(Reading.t)).all()
+    assert stored == values

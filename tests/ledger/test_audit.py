@@ -64,15 +64,19 @@ def test_altered_deleted_and_inserted_readings_are_found_with_what_was_sent(engi
     first = audit(engine, settings)
     assert first.clean
     device = world.device["a"]
+    # Tampering behind the platform's back, in the stored reading sets (the reading view unfolds them).
+    set_value = {"sqlite": "json_set(data, '$.\"a21026,Avg\"[0]', 12.0)",
+                 "postgresql": "jsonb_set(data, '{\"a21026,Avg\",0}', '12.0')"}[engine.dialect.name]
+    inserted = {"sqlite": "json_object('a21026,Avg', json_array(3.0, 'N'))",
+                "postgresql": "jsonb_build_object('a21026,Avg', jsonb_build_array(3.0, 'N'))"}[engine.dialect.name]
     with engine.begin() as conn:
         t_min, t_max = conn.execute(text("SELECT MIN(t), MAX(t) FROM reading WHERE device_id = :d"),
                                     {"d": device}).one()
-        conn.execute(text("UPDATE reading SET value = 12.0 WHERE device_id = :d AND factor = 'a21026' AND t = :t"),
+        conn.execute(text(f"UPDATE reading_set SET data = {set_value} WHERE device_id = :d AND t = :t"),
                      {"d": device, "t": t_min})
-        conn.execute(text("DELETE FROM reading WHERE device_id = :d AND t = :t"), {"d": device, "t": t_max})
-        conn.execute(text("INSERT INTO reading (device_id, interval, t, factor, field, value, flag, code, "
-                          "received_ms) VALUES (:d, 'hour', :t, 'a21026', 'Avg', 3.0, 'N', 'a21026', 0)"),
-                     {"d": device, "t": t_max + 3600})
+        conn.execute(text("DELETE FROM reading_set WHERE device_id = :d AND t = :t"), {"d": device, "t": t_max})
+        conn.execute(text(f"INSERT INTO reading_set (device_id, interval, t, received_ms, data) "
+                          f"VALUES (:d, 'hour', :t, 0, {inserted})"), {"d": device, "t": t_max + 3600})
     report = audit(engine, settings)
     by_change = {f.change: f for f in report.findings}
     assert sorted(by_change) == ["altered", "deleted", "inserted"], report.findings

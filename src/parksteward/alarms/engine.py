@@ -205,14 +205,15 @@ class AlarmEngine:
 
     # ------------------------------------------------------------ the stage
     def handle(self, batch) -> None:
-        """Called by the ingest writer after each commit: queue the readings and return."""
+        """Called by the ingest writer after each commit: queue the batch and return (its
+        readings are unfolded in this stage's thread, not the writer's)."""
         if not self._running:
             return
         try:
-            self._queue.put_nowait(batch.readings)
+            self._queue.put_nowait(batch)
         except queue.Full:
-            log.error("alarm stage %d batches behind: a batch of %d readings was not judged", MAX_QUEUED_BATCHES,
-                      len(batch.readings))
+            log.error("alarm stage %d batches behind: a batch of %d frames was not judged", MAX_QUEUED_BATCHES,
+                      len(batch.frames))
 
     def run(self, stop: threading.Event) -> None:
         self._running = True
@@ -221,12 +222,12 @@ class AlarmEngine:
             while not stop.is_set():
                 timeout = max(0.0, next_sweep - time.monotonic())
                 try:
-                    rows = self._queue.get(timeout=min(timeout, 0.5))
+                    batch = self._queue.get(timeout=min(timeout, 0.5))
                 except queue.Empty:
-                    rows = None
+                    batch = None
                 try:
-                    if rows is not None:
-                        self.judge_readings(rows)
+                    if batch is not None:
+                        self.judge_readings(batch.readings)
                     if time.monotonic() >= next_sweep:
                         self.sweep()
                         next_sweep = time.monotonic() + self.sweep_s

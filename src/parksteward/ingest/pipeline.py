@@ -25,7 +25,7 @@ import logging
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol, Sequence
 
 from sqlalchemy import Engine
@@ -37,7 +37,14 @@ from parksteward.hj212.frame import factor_key, parse_number, parse_time
 from parksteward.hj212.reassembly import SplitTracker
 from parksteward.ingest.devices import DeviceDirectory, KnownDevice
 from parksteward.ingest.json_readings import JsonReadings, to_frame
-from parksteward.ingest.store import READING_COLUMNS, write_archive, write_readings, write_verdicts
+from parksteward.ingest.store import (
+    READING_COLUMNS,
+    pack_readings,
+    unpack_reading_sets,
+    write_archive,
+    write_reading_sets,
+    write_verdicts,
+)
 from parksteward.ingest.tables import INTERVAL_OF_CN
 
 log = logging.getLogger(__name__)
@@ -77,12 +84,18 @@ class Outcome:
 @dataclass(frozen=True)
 class CommittedBatch:
     """What the alarm stage, the roll-up queue and the notary receive after a commit: the
-    readings as tuples in :data:`~parksteward.ingest.store.READING_COLUMNS` order, and every
-    archived frame of the batch as (archive id, raw bytes)."""
+    reading sets written (:data:`~parksteward.ingest.store.READING_SET_COLUMNS` rows) and every
+    archived frame of the batch as (archive id, raw bytes). :attr:`readings` unfolds the sets
+    into :data:`~parksteward.ingest.store.READING_COLUMNS` tuples, once, when first asked (in
+    the consumer's thread, not the writer's)."""
 
-    readings: list[tuple]
+    reading_sets: list[tuple]
     frames: list[tuple[int, bytes]] = field(default_factory=list)
     committed_ms: int = field(default_factory=lambda: int(time.time() * 1000))
+
+    @cached_property
+    def readings(self) -> list[tuple]:
+        return unpack_reading_sets(self.reading_sets)
 
     def as_dicts(self) -> list[dict]:
         return [dict(zip(READING_COLUMNS, row)) for row in self.readings]
@@ -159,7 +172,7 @@ class Pipeline:
         raw = [a.raw for a in arrivals] + [row[3] for batch in decoded for row in batch.archive]
         batch = CommittedBatch(rows, list(zip(frame_ids, raw)))
         try:
-            if rows:
+            if rows:  # reading sets
                 self.alarm_stage.handle(batch)
             if self.on_commit is not None:  # the roll-ups and the notary (every archived frame is notarized)
                 self.on_commit(batch)
@@ -185,10 +198,10 @@ class Pipeline:
 
 
 def _write_data(connection, frame_ids: list[int], parts: list[Decoded]) -> list[tuple]:
-    """Write the readings and verdicts (with their archive ids) of decoded batches inside the
-    caller's transaction; returns the reading rows, in order."""
-    rows = [row for part in parts for row in part.readings]
-    write_readings(connection, rows)
+    """Write the reading sets and verdicts (with their archive ids) of decoded batches inside
+    the caller's transaction; returns the reading-set rows, in order."""
+    rows = [row for part in parts for row in part.reading_sets]
+    write_reading_sets(connection, rows)
     write_verdicts(connection, [(frame_id, *verdict) for frame_id, verdict
                                 in zip(frame_ids, (v for part in parts for v in part.verdicts), strict=True)])
     return rows
@@ -222,13 +235,19 @@ class Decoded:
 
     ``archive`` holds one :data:`~parksteward.ingest.store.ARCHIVE_COLUMNS` row per frame,
     ``verdicts`` one :data:`~parksteward.ingest.store.VERDICT_COLUMNS` row per frame (without
-    the archive id, which the writer assigns), ``readings`` the
-    :data:`~parksteward.ingest.store.READING_COLUMNS` rows of all frames.
+    the archive id, which the writer assigns), ``reading_sets`` the readings of all frames as
+    :data:`~parksteward.ingest.store.READING_SET_COLUMNS` rows (one per device, interval and
+    DataTime: a tenth of the objects to send and store that reading rows were).
     """
 
     archive: list[tuple] = field(default_factory=list)
     verdicts: list[tuple] = field(default_factory=list)
-    readings: list[tuple] = field(default_factory=list)
+    reading_sets: list[tuple] = field(default_factory=list)
+
+    @property
+    def readings(self) -> list[tuple]:
+        """The reading sets unfolded into :data:`~parksteward.ingest.store.READING_COLUMNS` rows."""
+        return unpack_reading_sets(self.reading_sets)
 
     def __len__(self) -> int:
         return len(self.verdicts)
@@ -250,7 +269,7 @@ class Decoder:
     def decode(self, arrivals: list[Arrival]) -> tuple[list[Outcome], Decoded]:
         outcomes: list[Outcome] = []
         decoded = Decoded()
-        rows = decoded.readings
+        rows: list[tuple] = []
         for arrival in arrivals:
             try:
                 outcome = self._decode(arrival)
@@ -270,6 +289,7 @@ class Decoder:
                 (frame.mn or "")[:32] if frame else None, (frame.cn or "")[:8] if frame else None,
                 outcome.ok, outcome.kind, _clip(outcome.message or "; ".join(outcome.notes) or None), outcome.readings,
             ))
+        decoded.reading_sets = pack_readings(rows)
         return outcomes, decoded
 
     def _track_split(self, outcome: Outcome, arrival: Arrival) -> None:

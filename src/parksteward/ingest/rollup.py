@@ -83,10 +83,9 @@ class RollupEngine:
     def mark(self, batch: CommittedBatch) -> None:
         """Remember which periods a committed batch touched (cheap; called on the hot path)."""
         level_of = {"raw": "minute", "minute": "hour", "hour": "day"}
-        # The readings of one frame share (device, interval, t): look at each frame once.
-        frames = {row[:3] for row in batch.readings}  # READING_COLUMNS order
+        # A reading set is one device, interval and DataTime (READING_SET_COLUMNS order).
         with self._lock:
-            for device_id, interval, t in frames:
+            for device_id, interval, t, *_ in batch.reading_sets:
                 level = level_of.get(interval)
                 if level is not None:
                     self._widen(level, device_id, t, t)

@@ -196,7 +196,7 @@ class RemoteBatcher(ArrivalQueue):
                 part_outcomes, part = self.decoder.decode(arrivals[start:start + DECODE_CHUNK])
                 outcomes += part_outcomes
                 decoded.verdicts += part.verdicts
-                decoded.readings += part.readings
+                decoded.reading_sets += part.reading_sets
                 await asyncio.sleep(0)  # answers and reads get through between chunks
             decoded.archive = [archive_row(arrival) for arrival in arrivals]
             batch_id = next(self._ids)
