@@ -89,3 +89,32 @@ def test_migration_0011_drops_the_verdict_device_index_and_gives_it_back(engine)
     finally:
         upgrade(engine)
     assert ["device_id"] not in verdict_indexes()
+
+
+def test_migration_0012_converts_readings_to_sets_and_back(engine, session_factory):
+    # Readings written as sets; back at 0011 they are one row each in the reading table (the
+    # code as sent kept where it differs), and forward again they are sets.
+    from parksteward.db.migrate import downgrade, upgrade
+    from parksteward.ingest.store import write_readings
+    from tests.factories import build_world
+
+    with session_factory() as session:
+        device = build_world(session).device["a"]
+    rows = [(device, "raw", 60, "a21026", "Rtd", 0.1 + 0.2, "N", "a21026", 1000),
+            (device, "raw", 60, "a21002", "Rtd", 12.5, None, "03", 1000),
+            (device, "hour", 3600, "a21026", "Avg", 24.8, "N", "a21026", 2000)]
+    with engine.begin() as connection:
+        write_readings(connection, rows)
+    query = text("SELECT device_id, interval, t, factor, field, value, flag, code, received_ms FROM reading "
+                 "ORDER BY interval, t, factor")
+    expected = sorted(rows, key=lambda r: (r[1], r[2], r[3]))
+    downgrade(engine, "0011")
+    try:
+        with engine.connect() as connection:
+            assert [tuple(r) for r in connection.execute(query)] == expected
+            assert connection.execute(text("SELECT count(*) FROM reading")).scalar() == 3
+    finally:
+        upgrade(engine)
+    with engine.connect() as connection:
+        assert [tuple(r) for r in connection.execute(query)] == expected
+        assert connection.execute(text("SELECT count(*) FROM reading_set")).scalar() == 2

@@ -12,6 +12,7 @@ a 120-byte row; the JSON row is about 270 bytes for ten factors). The ``reading`
 the sets into the rows and columns the table had, so queries read readings as before;
 ``received_ms`` is the set's first arrival.
 """
+import json
 from typing import Sequence, Union
 
 import sqlalchemy as sa
@@ -43,12 +44,35 @@ READING_VIEW = {
                s.received_ms AS received_ms
         FROM reading_set AS s CROSS JOIN LATERAL jsonb_each(s.data) AS e""",
 }
-PACK = {
-    'sqlite': ("json_group_object(factor || ',' || field, CASE WHEN code = factor THEN json_array(value, flag) "
-               "ELSE json_array(value, flag, code) END)"),
-    'postgresql': ("jsonb_object_agg(factor || ',' || field, CASE WHEN code = factor THEN jsonb_build_array(value, flag) "
-                   "ELSE jsonb_build_array(value, flag, code) END)"),
-}
+# PostgreSQL writes a float8 into jsonb with its shortest exact digits. SQLite (before 3.43)
+# writes a REAL into JSON with 15 significant digits (0.30000000000000004 -> 0.3), so there the
+# sets are packed here, in Python, whose float repr reads back to the same double.
+PACK_POSTGRESQL = ("jsonb_object_agg(factor || ',' || field, CASE WHEN code = factor THEN jsonb_build_array(value, flag) "
+                   "ELSE jsonb_build_array(value, flag, code) END)")
+CHUNK = 10_000
+
+
+def _pack_sqlite() -> None:
+    """Fill reading_set from reading, one set per (device, interval, t), in key order."""
+    connection = op.get_bind()
+    rows = connection.exec_driver_sql("SELECT device_id, interval, t, factor, field, value, flag, code, received_ms "
+                                      "FROM reading ORDER BY device_id, interval, t")
+    sets, key, data, first_ms = [], None, {}, 0
+    insert = "INSERT INTO reading_set (device_id, interval, t, received_ms, data) VALUES (?, ?, ?, ?, ?)"
+    for device_id, interval, t, factor, field, value, flag, code, received_ms in rows:
+        if (device_id, interval, t) != key:
+            if key is not None:
+                sets.append((*key, first_ms, json.dumps(data, separators=(",", ":"))))
+            key, data, first_ms = (device_id, interval, t), {}, received_ms
+        first_ms = min(first_ms, received_ms)
+        data[f"{factor},{field}"] = [value, flag] if code == factor else [value, flag, code]
+        if len(sets) >= CHUNK:
+            connection.exec_driver_sql(insert, sets)
+            sets = []
+    if key is not None:
+        sets.append((*key, first_ms, json.dumps(data, separators=(",", ":"))))
+    if sets:
+        connection.exec_driver_sql(insert, sets)
 
 
 def _dialect() -> str:
@@ -86,9 +110,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('device_id', 'interval', 't', name=op.f('pk_reading_set')),
         sqlite_with_rowid=False,
     )
-    op.execute(f"INSERT INTO reading_set (device_id, interval, t, received_ms, data) "
-               f"SELECT device_id, interval, t, min(received_ms), {PACK[_dialect()]} "
-               f"FROM reading GROUP BY device_id, interval, t")
+    if _dialect() == 'postgresql':
+        op.execute(f"INSERT INTO reading_set (device_id, interval, t, received_ms, data) "
+                   f"SELECT device_id, interval, t, min(received_ms), {PACK_POSTGRESQL} "
+                   f"FROM reading GROUP BY device_id, interval, t")
+    else:
+        _pack_sqlite()
     _drop_device_trigger('device_deletes_readings', 'delete_device_readings')
     op.drop_table('reading')
     op.execute(READING_VIEW[_dialect()])
