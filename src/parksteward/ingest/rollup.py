@@ -17,17 +17,18 @@ and the emission rate where it reports the flue-gas flow (a00000).
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections import defaultdict
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, case, func, select
+from sqlalchemy import Engine, select
 
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.pipeline import CommittedBatch
-from parksteward.ingest.tables import Reading, Rollup
+from parksteward.ingest.tables import Reading, ReadingSet, Rollup
 from parksteward.ingest.validity import (
     VALID_FLAG,
     corrected_concentration,
@@ -248,28 +249,34 @@ class RollupEngine:
             connection.exec_driver_sql(self._upsert, rows)
 
     def _minutes(self, connection, device_ids: list[int], start: int, end: int) -> list[tuple]:
-        """Minute roll-ups of real-time (Rtd) values, aggregated by the store.
+        """Minute roll-ups of real-time (Rtd) values, counted from the stored reading sets.
 
-        The store counts and averages (a minute of 1-s data is 60 rows; Python would touch each);
-        :func:`~parksteward.ingest.validity.judge_period` then applies the rule to the counts,
-        exactly as :func:`~parksteward.ingest.validity.period_value` would to the values.
+        Each set (one frame's readings) is read and decoded once, and its Rtd values counted
+        into their minute; :func:`~parksteward.ingest.validity.judge_period` then applies the
+        rule to the counts, exactly as :func:`~parksteward.ingest.validity.period_value`
+        would to the values. (Aggregating the ``reading`` view in SQL unfolds each set with
+        JSON functions that parse every value's array again: on SQLite 29 µs a frame of ten
+        factors against 13 µs here.)
         """
-        minute = (Reading.t - Reading.t % 60).label("minute")
-        valid = Reading.flag == VALID_FLAG
-        ok_value = case((valid, Reading.value))
-        query = (
-            select(Reading.device_id, Reading.factor, minute, func.count(),
-                   func.count(case((valid & Reading.value.is_not(None), 1))),
-                   func.avg(ok_value), func.min(ok_value), func.max(ok_value),
-                   func.avg(Reading.value), func.min(Reading.value), func.max(Reading.value))
-            .where(Reading.device_id.in_(device_ids), Reading.interval == "raw", Reading.field == "Rtd",
-                   Reading.t >= start, Reading.t < end)
-            .group_by(Reading.device_id, Reading.factor, minute)
-        )
+        minutes: dict[tuple[int, str, int], _MinuteCounts] = {}
+        for device_id, t, data in connection.execute(
+            select(ReadingSet.device_id, ReadingSet.t, ReadingSet.data)
+            .where(ReadingSet.device_id.in_(device_ids), ReadingSet.interval == "raw",
+                   ReadingSet.t >= start, ReadingSet.t < end)
+            .order_by(ReadingSet.device_id, ReadingSet.t)
+        ):
+            minute = t - t % 60
+            for name, entry in (json.loads(data) if isinstance(data, str) else data).items():  # jsonb comes parsed
+                factor, _, field = name.partition(",")
+                if field != "Rtd":
+                    continue
+                counts = minutes.get((device_id, factor, minute))
+                if counts is None:
+                    counts = minutes[(device_id, factor, minute)] = _MinuteCounts()
+                counts.add(entry[0], entry[1] == VALID_FLAG)
         rows = []
-        for device_id, factor, t, n_total, n_valid, *stats in connection.execute(query):
-            result = judge_period(n_valid, n_total, tuple(stats[:3]) if n_valid else tuple(stats[3:]),
-                                  rule_for(factor, "minute"))
+        for (device_id, factor, t), counts in minutes.items():
+            result = judge_period(counts.n_valid, counts.n_total, counts.stats(), rule_for(factor, "minute"))
             rows.append(self._row(device_id, factor, "minute", t, result))
         return rows
 
@@ -369,3 +376,37 @@ def _step(times: list[int], default: float) -> float:
     if not gaps:
         return default
     return float(max(set(gaps), key=gaps.count))
+
+
+class _MinuteCounts:
+    """What a minute's roll-up needs of its values: counts, and mean/min/max of the valid
+    values and of all values (used when none is valid), as the store's aggregates gave them."""
+
+    __slots__ = ("n_total", "n_valid", "valid_sum", "valid_min", "valid_max", "n_values", "all_sum", "all_min",
+                 "all_max")
+
+    def __init__(self):
+        self.n_total = self.n_valid = self.n_values = 0
+        self.valid_sum = self.all_sum = 0.0
+        self.valid_min = self.valid_max = self.all_min = self.all_max = None
+
+    def add(self, value: float | None, valid: bool) -> None:
+        self.n_total += 1
+        if value is None:
+            return
+        self.n_values += 1
+        self.all_sum += value
+        self.all_min = value if self.all_min is None or value < self.all_min else self.all_min
+        self.all_max = value if self.all_max is None or value > self.all_max else self.all_max
+        if valid:
+            self.n_valid += 1
+            self.valid_sum += value
+            self.valid_min = value if self.valid_min is None or value < self.valid_min else self.valid_min
+            self.valid_max = value if self.valid_max is None or value > self.valid_max else self.valid_max
+
+    def stats(self) -> tuple:
+        if self.n_valid:
+            return self.valid_sum / self.n_valid, self.valid_min, self.valid_max
+        if self.n_values:
+            return self.all_sum / self.n_values, self.all_min, self.all_max
+        return None, None, None
