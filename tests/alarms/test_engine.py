@@ -232,3 +232,18 @@ def test_a_persisting_condition_is_counted_in_memory_and_written_every_few_secon
     engine.judge_readings([row(device, t0 + 20, "x01002", 70.0)])  # eased: what was held goes in first
     (alarm,) = alarms(session_factory, kind="threshold")
     assert (alarm.count, alarm.peak_value, alarm.state) == (5, 86.0, "cleared")
+
+
+def test_committed_reading_sets_are_judged_as_their_readings(session_factory, world):
+    # The ingest writer hands the stage reading sets; a tank at 83 % (yellow band 80-85 % of
+    # the safe level) gives the same alarm as the reading row does, and a set of a device no
+    # rule watches still counts as the device being heard from.
+    from parksteward.ingest.store import pack_readings
+
+    engine = AlarmEngine(session_factory)
+    tank, other = world.device["tank"], world.device["b"]
+    sets = pack_readings([row(tank, 1_700_000_000, "x01002", 83.0), row(other, 1_700_000_000, "w01018", 5.0)])
+    engine.judge_sets(sets)
+    (alarm,) = alarms(session_factory, kind="threshold")
+    assert alarm.level == "yellow" and alarm.factor == "x01002" and alarm.peak_value == 83.0
+    assert engine._last_seen[other] == sets[1][3] / 1000

@@ -36,6 +36,7 @@ from parksteward.alarms.levels import NAME_ZH, RANK
 from parksteward.alarms.lifecycle import Sighting, open_key
 from parksteward.alarms.routing import route
 from parksteward.alarms.tables import Alarm, AlarmRule, Scenario
+from parksteward.ingest.store import unpack_reading_sets
 from parksteward.ingest.tables import Reading, Rollup
 from parksteward.registry.tables import Device, Factor, MonitoringPoint
 from parksteward.standards.tables import PointLimit
@@ -227,7 +228,7 @@ class AlarmEngine:
                     batch = None
                 try:
                     if batch is not None:
-                        self.judge_readings(batch.readings)
+                        self.judge_sets(batch.reading_sets)
                     if time.monotonic() >= next_sweep:
                         self.sweep()
                         next_sweep = time.monotonic() + self.sweep_s
@@ -280,6 +281,19 @@ class AlarmEngine:
     # ------------------------------------------------------------ real-time values
     def judge_readings(self, rows: list[tuple]) -> int:
         """Judge one committed batch (READING_COLUMNS tuples); returns the number of deliveries made."""
+        return self._judge(lambda watched: [row for row in rows if row[0] in watched.get(row[1], frozenset())],
+                           lambda: {row[0]: row[8] for row in rows})
+
+    def judge_sets(self, sets: list[tuple]) -> int:
+        """Judge one committed batch of reading sets (READING_SET_COLUMNS): only the sets of
+        devices some rule watches are unfolded into readings."""
+        return self._judge(lambda watched: unpack_reading_sets(
+                               [s for s in sets if s[0] in watched.get(s[1], frozenset())]),
+                           lambda: {s[0]: s[3] for s in sets})
+
+    def _judge(self, watched_rows, newest_arrivals) -> int:
+        """``watched_rows(book.watched)``: the READING_COLUMNS rows some rule watches;
+        ``newest_arrivals()``: device -> its newest received_ms in the batch."""
         with self.sessions() as session:
             book = self.book(session)
             if book.empty:
@@ -287,16 +301,12 @@ class AlarmEngine:
             now_s = time.time()
             judgements: dict[str, Judgement] = {}
             # Newest arrival per device (rows come in arrival order), for the interruption sweep.
-            newest = {row[0]: row[8] for row in rows}
             last_seen = self._last_seen
-            for device_id, received_ms in newest.items():
+            for device_id, received_ms in newest_arrivals().items():
                 if received_ms / 1000 > last_seen.get(device_id, 0.0):
                     last_seen[device_id] = received_ms / 1000
             # Only the readings some rule watches go further: at 100,000 readings/s most do not.
-            watched = book.watched
-            nothing: frozenset = frozenset()
-            for device_id, interval, t, factor, fld, value, flag, _code, _received in [
-                    row for row in rows if row[0] in watched.get(row[1], nothing)]:
+            for device_id, interval, t, factor, fld, value, flag, _code, _received in watched_rows(book.watched):
                 point_id = book.point_of_device[device_id]
                 if interval == "raw" or interval == "minute":
                     for rule in book.raw_rules(interval, point_id, factor):
