@@ -282,27 +282,27 @@ class AlarmEngine:
     def judge_readings(self, rows: list[tuple]) -> int:
         """Judge one committed batch (READING_COLUMNS tuples); returns the number of deliveries made."""
         return self._judge(lambda watched: [row for row in rows if row[0] in watched.get(row[1], frozenset())],
-                           lambda: {row[0]: row[8] for row in rows})
+                           {row[0]: row[8] for row in rows})
 
     def judge_sets(self, sets: list[tuple]) -> int:
         """Judge one committed batch of reading sets (READING_SET_COLUMNS): only the sets of
         devices some rule watches are unfolded into readings."""
         return self._judge(lambda watched: unpack_reading_sets(
                                [s for s in sets if s[0] in watched.get(s[1], frozenset())]),
-                           lambda: {s[0]: s[3] for s in sets})
+                           {s[0]: s[3] for s in sets})
 
-    def _judge(self, watched_rows, newest_arrivals) -> int:
+    def _judge(self, watched_rows, newest: dict[int, int]) -> int:
         """``watched_rows(book.watched)``: the READING_COLUMNS rows some rule watches;
-        ``newest_arrivals()``: device -> its newest received_ms in the batch."""
+        ``newest``: device -> its newest received_ms in the batch (rows come in arrival order)."""
         with self.sessions() as session:
             book = self.book(session)
             if book.empty:
                 return 0
             now_s = time.time()
             judgements: dict[str, Judgement] = {}
-            # Newest arrival per device (rows come in arrival order), for the interruption sweep.
+            # Newest arrival per device, for the interruption sweep.
             last_seen = self._last_seen
-            for device_id, received_ms in newest_arrivals().items():
+            for device_id, received_ms in newest.items():
                 if received_ms / 1000 > last_seen.get(device_id, 0.0):
                     last_seen[device_id] = received_ms / 1000
             # Only the readings some rule watches go further: at 100,000 readings/s most do not.

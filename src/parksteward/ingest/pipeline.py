@@ -244,11 +244,6 @@ class Decoded:
     verdicts: list[tuple] = field(default_factory=list)
     reading_sets: list[tuple] = field(default_factory=list)
 
-    @property
-    def readings(self) -> list[tuple]:
-        """The reading sets unfolded into :data:`~parksteward.ingest.store.READING_COLUMNS` rows."""
-        return unpack_reading_sets(self.reading_sets)
-
     def __len__(self) -> int:
         return len(self.verdicts)
 

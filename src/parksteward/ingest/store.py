@@ -76,7 +76,7 @@ def write_archive(connection: Connection, rows: list[tuple]) -> list[int]:
         return []
     dialect = _dialect(connection)
     if dialect == "sqlite":
-        # One executemany inside one write transaction: SQLite gives the rows consecutive
+        # Multi-row INSERTs inside one write transaction: SQLite gives the rows consecutive
         # rowids ending at last_insert_rowid() (a plain INTEGER PRIMARY KEY, no other writer
         # inside the transaction), which RETURNING would fetch row by row.
         _sqlite_insert(connection, _SQLITE_ARCHIVE, _SQLITE_ARCHIVE_ROW, rows)
