@@ -157,14 +157,14 @@ def _serve(db, host, port, gateway_port, no_gateway: bool, simulate: bool = Fals
         workers = settings.gateway_worker_count
         console.print(f"HJ 212 gateway on [bold]tcp://{settings.gateway_host}:{settings.gateway_port}[/]"
                       + (f" ({workers} worker process{'es' if workers > 1 else ''})" if workers else ""))
-    extra = [_demo_simulator(engine, settings)] if simulate and not no_gateway else []
+    extra = [_demo_simulator(settings)] if simulate and not no_gateway else []
     try:
         runtime.run(run(settings, engine, gateway=not no_gateway, extra_tasks=extra))
     except KeyboardInterrupt:
         pass
 
 
-def _demo_simulator(engine, settings: Settings):
+def _demo_simulator(settings: Settings):
     """The demo park's devices against the demo's own gateway: the last hours replayed fast, then live."""
     import time
 
@@ -173,7 +173,7 @@ def _demo_simulator(engine, settings: Settings):
         DEMO_REPLAY_S,
         DEMO_SPEED,
         SimulatorConfig,
-        run_simulator,
+        run_simulator_process,
     )
 
     def start(gateway):
@@ -181,7 +181,7 @@ def _demo_simulator(engine, settings: Settings):
             host=_connect_host(gateway.host), port=gateway.port, speed=DEMO_SPEED, start=time.time() - DEMO_REPLAY_S,
             seed=settings.demo_seed, realtime_window_s=DEMO_REALTIME_WINDOW_S,
         )
-        return run_simulator(engine, config)
+        return run_simulator_process(settings.database_url, config)  # not in the server's event loop
 
     console.print(f"device simulator: the last {DEMO_REPLAY_S / 3600:g} h of the demo park's data replayed, then live")
     return start

@@ -11,7 +11,7 @@ from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.stream import FrameSplitter
 from parksteward.ingest.batcher import Batcher
 from parksteward.ingest.pipeline import Pipeline
-from parksteward.ingest.tables import RawFrame, Reading
+from parksteward.ingest.tables import FrameVerdict, RawFrame, Reading
 from parksteward.ingest.tcp import TcpGateway
 from parksteward.ingest.workers import GatewayWorkers
 from parksteward.registry.tables import Device
@@ -181,21 +181,44 @@ def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory,
             FrameVerdict.ok.is_(False), FrameVerdict.kind.is_(None))) == 0
 
 
-def test_a_batch_the_store_refuses_is_not_acknowledged_and_a_resend_is(engine, session_factory, mns, workers):
-    pipeline = Pipeline(engine)
-    real_run, calls = pipeline.run, []
+def _refuse_reading_sets(engine, refuse: bool) -> None:
+    """While ``refuse`` is set, the store refuses reading sets (a trigger), whichever process writes."""
+    with engine.begin() as connection:
+        if not refuse:
+            connection.exec_driver_sql("DELETE FROM test_refuse")
+        elif engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("CREATE TABLE test_refuse (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO test_refuse VALUES (1)")
+            connection.exec_driver_sql("CREATE TRIGGER test_refuse_sets BEFORE INSERT ON reading_set "
+                                       "WHEN EXISTS (SELECT 1 FROM test_refuse) BEGIN SELECT RAISE(ABORT, 'disk full'); END")
+        else:
+            connection.exec_driver_sql("CREATE TABLE test_refuse (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO test_refuse VALUES (1)")
+            connection.exec_driver_sql(
+                "CREATE FUNCTION test_refuse_sets() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "IF EXISTS (SELECT 1 FROM test_refuse) THEN RAISE EXCEPTION 'disk full'; END IF; RETURN NEW; END $$")
+            connection.exec_driver_sql("CREATE TRIGGER test_refuse_sets BEFORE INSERT ON reading_set "
+                                       "FOR EACH ROW EXECUTE FUNCTION test_refuse_sets()")
 
-    def failing_once(arrivals, decoded=()):
-        calls.append(len(arrivals) + sum(len(d) for d in decoded))
-        if len(calls) == 1:
-            raise OSError("disk full")
-        return real_run(arrivals, decoded)
 
-    pipeline.run = failing_once
+@pytest.fixture
+def refusing_store(engine):
+    yield lambda refuse: _refuse_reading_sets(engine, refuse)
+    with engine.begin() as connection:
+        connection.exec_driver_sql("DROP TRIGGER IF EXISTS test_refuse_sets" +
+                                   ("" if engine.dialect.name == "sqlite" else " ON reading_set"))
+        connection.exec_driver_sql("DROP TABLE IF EXISTS test_refuse")
+        if engine.dialect.name != "sqlite":
+            connection.exec_driver_sql("DROP FUNCTION IF EXISTS test_refuse_sets()")
+
+
+def test_a_batch_the_store_refuses_is_not_acknowledged_and_a_resend_is(engine, session_factory, mns, workers,
+                                                                       refusing_store):
     frame = realtime(mns[0], "20250315090000001", 1)
+    refusing_store(True)
 
     async def scenario():
-        batcher = Batcher(pipeline, max_wait=0.005)
+        batcher = Batcher(Pipeline(engine), max_wait=0.005)
         await batcher.start()
         url = engine.url.render_as_string(hide_password=False)
         gateway = GatewayWorkers(batcher, url, port=0, count=workers) if workers else TcpGateway(batcher, port=0)
@@ -206,6 +229,7 @@ def test_a_batch_the_store_refuses_is_not_acknowledged_and_a_resend_is(engine, s
             await writer.drain()
             with pytest.raises(TimeoutError):  # the failed batch gets no answer
                 await asyncio.wait_for(reader.read(4096), 1.0)
+            await asyncio.to_thread(refusing_store, False)  # the store works again
             writer.write(frame)  # the logger resends
             replies = await read_replies(reader, 1)
             writer.close()
@@ -216,8 +240,9 @@ def test_a_batch_the_store_refuses_is_not_acknowledged_and_a_resend_is(engine, s
 
     [reply] = asyncio.run(scenario())
     assert reply.cn == "9014" and reply.qn == "20250315090000001"
-    assert calls == [1, 1]
     with session_factory() as session:
+        assert session.scalar(select(func.count()).select_from(RawFrame)) == 2  # the refused frame stays archived
+        assert session.scalar(select(func.count()).select_from(FrameVerdict)) == 1  # the resend's
         assert session.scalar(select(func.count()).select_from(Reading)) == 1
 
 

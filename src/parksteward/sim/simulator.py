@@ -463,6 +463,43 @@ async def run_simulator(engine: Engine, config: SimulatorConfig) -> SimStats:
     return await Simulator(specs, config).run()
 
 
+async def run_simulator_process(database_url: str, config: SimulatorConfig) -> int | None:
+    """Run the simulator in a process of its own until it ends (its exit code) or this is
+    cancelled (then the process is stopped).
+
+    ``parksteward demo`` runs it so beside its server: hundreds of simulated loggers replaying
+    hours of data at speed keep an event loop busy, and in the server's own loop they held
+    the API's answers back by seconds. The devices are other machines in a real park, too.
+    """
+    import multiprocessing
+
+    process = multiprocessing.get_context("spawn").Process(
+        target=_simulator_main, args=(database_url, config, logging.getLogger().getEffectiveLevel()),
+        name="parksteward-simulator", daemon=True)
+    process.start()
+    try:
+        await asyncio.to_thread(process.join)
+    finally:
+        if process.is_alive():
+            process.terminate()
+            await asyncio.to_thread(process.join, 10)
+    return process.exitcode
+
+
+def _simulator_main(database_url: str, config: SimulatorConfig, log_level: int) -> None:
+    from parksteward import runtime
+    from parksteward.db import make_engine
+
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    engine = make_engine(database_url)
+    try:
+        runtime.run(run_simulator(engine, config))
+    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the server stops us
+        pass
+    finally:
+        engine.dispose()
+
+
 def _raise_open_file_limit(needed: int) -> None:
     """Each device holds a socket (two when the gateway runs in the same process): lift the
     soft limit on open files towards the hard limit where the platform allows it."""
