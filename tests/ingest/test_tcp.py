@@ -10,10 +10,11 @@ from sqlalchemy import func, select
 from parksteward.hj212 import build_frame, parse_frame
 from parksteward.hj212.stream import FrameSplitter
 from parksteward.ingest.batcher import Batcher
-from parksteward.ingest.pipeline import Pipeline
-from parksteward.ingest.tables import FrameVerdict, RawFrame, Reading
+from parksteward.ingest.pipeline import CommittedBatch, Pipeline
+from parksteward.ingest.tables import FrameVerdict, RawFrame, Reading, ReadingSet
 from parksteward.ingest.tcp import TcpGateway
 from parksteward.ingest.workers import GatewayWorkers
+from parksteward.ingest.writelock import NO_LOCK, WriteLock
 from parksteward.registry.tables import Device
 from tests.factories import build_world
 
@@ -129,6 +130,56 @@ def test_hundreds_of_concurrent_connections(engine, session_factory, mns, worker
     with session_factory() as session:
         # 2 devices x 60 distinct DataTimes; resends of the same (device, second) are idempotent.
         assert session.scalar(select(func.count()).select_from(Reading)) == 120
+
+
+def test_every_committed_frame_reaches_the_servers_consumers_once(engine, session_factory, mns, workers):
+    """The alarm stage, the roll-ups and the notary (Pipeline.hand_on) see what the gateway
+    committed, in the server's process even when worker processes committed it: each archived
+    frame once with its id and bytes, each stored reading set."""
+    committed: list[CommittedBatch] = []
+    judged: list[CommittedBatch] = []
+
+    class Recorder:
+        def handle(self, batch):
+            judged.append(batch)
+
+    frames = [realtime(mns[i % 2], f"Q{i}", i // 2) for i in range(40)]
+
+    async def scenario():
+        batcher = Batcher(Pipeline(engine, alarm_stage=Recorder(), on_commit=committed.append), max_wait=0.005)
+        await batcher.start()
+        url = engine.url.render_as_string(hide_password=False)
+        gateway = GatewayWorkers(batcher, url, port=0, count=workers) if workers else TcpGateway(batcher, port=0)
+        await gateway.start()
+        if workers and engine.dialect.name == "sqlite":  # the workers and this writer take turns
+            assert isinstance(batcher.pipeline.write_lock, WriteLock)
+        try:
+            replies = []
+            for part in (frames[:20], frames[20:]):
+                reader, writer = await asyncio.open_connection("127.0.0.1", gateway.port)
+                writer.write(b"".join(part))
+                await writer.drain()
+                replies += await read_replies(reader, len(part))
+                writer.close()
+            for _ in range(200):  # handed on after the answers
+                if sum(len(batch.frames) for batch in committed) >= len(frames):
+                    break
+                await asyncio.sleep(0.05)
+            return replies
+        finally:
+            await gateway.stop()
+            await batcher.stop()
+            assert batcher.pipeline.write_lock is NO_LOCK  # alone again
+
+    assert len(asyncio.run(scenario())) == 40
+    with session_factory() as session:
+        archived = {frame_id: raw for frame_id, raw in session.execute(select(RawFrame.id, RawFrame.raw))}
+        stored_sets = session.scalar(select(func.count()).select_from(ReadingSet))
+    handed_on = [frame for batch in committed for frame in batch.frames]
+    assert len(handed_on) == 40 and dict(handed_on) == archived
+    assert sorted(raw for _, raw in handed_on) == sorted(frames)
+    assert sum(len(batch.reading_sets) for batch in committed) == stored_sets == 40  # 2 devices x 20 seconds
+    assert [batch.frames for batch in judged] == [batch.frames for batch in committed]
 
 
 def test_thousands_of_malformed_frames_among_valid_ones(engine, session_factory, mns, workers):
