@@ -105,9 +105,9 @@ class Batcher(ArrivalQueue):
 
     def write(self, work: Callable[[Connection], object], timeout: float = 300.0):
         """From another thread: run ``work(connection)`` in the writer thread and commit; returns
-        its result. On SQLite, a second writer's transactions make the ingest writer wait for
-        the lock (its busy wait sleeps in steps of up to 100 ms) and throw away its page cache
-        (SQLite does so whenever another connection has committed); through here they do neither."""
+        its result. On SQLite, a writer outside the write lock would wait for SQLite's lock in
+        its busy wait (sleeping in steps of up to 100 ms) and make the ingest writers wait so
+        too; through here it takes its turn with them (:class:`~parksteward.ingest.writelock.WriteLock`)."""
         async def submit_and_wait():
             return await (await self.submit_job(WriterJob(work)))
 
