@@ -256,27 +256,14 @@ class MeteredPipeline(Pipeline):
         super().__init__(engine, alarm_stage=alarm_stage, on_commit=fan_out(consumers) if consumers else None)
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
-        self.lock_wait = 0.0  # s the workers' writers waited for the write lock (SQLite)
         self.cpu = {"batches": 0.0, "rollups": 0.0}  # the writer thread's own CPU time in those calls [s]
         self.durations = {"batches": array("f"), "rollups": array("f")}  # each call [s]
         self.starts = {"batches": array("d"), "rollups": array("d")}  # when each call began [perf_counter s]
 
-    def run(self, arrivals):
+    def run(self, arrivals, decoded=()):
         self.batches += 1
-        self.arrivals += len(arrivals)
-        return self._timed("batches", super().run, arrivals)
-
-    def worker_commit(self, timing: tuple[float, float, int, float]) -> None:
-        """A gateway worker's commit (wall s, its writer thread's CPU s, frames, s waiting for
-        the write lock), as the worker timed it."""
-        wall, cpu, frames, waited = timing
-        self.lock_wait += waited
-        self.batches += 1
-        self.arrivals += frames
-        self.busy["batches"] += wall
-        self.cpu["batches"] += cpu
-        self.durations["batches"].append(wall)
-        self.starts["batches"].append(time.perf_counter() - wall)  # when the worker's report came, less its wall
+        self.arrivals += len(arrivals) + sum(len(batch) for batch in decoded)
+        return self._timed("batches", super().run, arrivals, decoded)
 
     def run_rollups(self, force: bool = False):
         return self._timed("rollups", self.rollups_runner.run, force)
@@ -352,8 +339,6 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         # Roll-ups in a thread of their own, every ROLLUP_EVERY_S, as parksteward.server runs them.
         rollup_task = asyncio.create_task(rollups_every(_Timed(pipeline), ROLLUP_EVERY_S)) if rollups else None
         tcp = start_gateway(settings, batcher)  # as parksteward.server starts it
-        if hasattr(tcp, "on_commit_timing"):  # the workers commit: their writer threads are timed there
-            tcp.on_commit_timing = pipeline.worker_commit
         await tcp.start()
         started = time.perf_counter()
         pipe.send(tcp.port)
@@ -369,7 +354,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 pipeline.rollups_runner.close()
         await batcher.stop()
         wal.stop()
-        return {"busy": pipeline.busy, "cpu": pipeline.cpu, "lock_wait": pipeline.lock_wait, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
+        return {"busy": pipeline.busy, "cpu": pipeline.cpu, "batches": pipeline.batches, "arrivals": pipeline.arrivals,
                 "durations": {k: sorted(v) for k, v in pipeline.durations.items()},
                 # for --report: each call as (start [s after the gateway listened], duration [ms])
                 "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
@@ -626,7 +611,6 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None)
         "cpu_pct_of_one_core": cpu,
         "writer_thread": {"batches_pct": 100 * gw["busy"]["batches"] / gw["life_s"], "batches": gw["batches"],
                           "batches_cpu_pct": 100 * gw["cpu"]["batches"] / gw["life_s"],
-                          "lock_wait_pct": 100 * gw["lock_wait"] / gw["life_s"],
                           "batch_ms": _quantiles(gw["durations"]["batches"]),
                           "rollup_run_ms": _quantiles(gw["durations"]["rollups"]),
                           "rollups_pct": 100 * gw["busy"]["rollups"] / gw["life_s"], "life_s": gw["life_s"],
@@ -673,11 +657,8 @@ def report(r: dict) -> None:
     print(f"  CPU             gateway {cpu['gateway']:.0f}%   generators {cpu['generators']:.0f}%   PostgreSQL "
           f"backends {cpu['store_server']:.0f}%   other processes {cpu['others']:.0f}%   machine {cpu['machine']:.0f}%"
           f"   (% of one core; {os.cpu_count()} cores)")
-    writers = (f"writers busy {wt['batches_pct']:.0f}% (the {r['gateway_workers']} workers' writer threads added up"
-               if r["gateway_workers"] else f"writer busy {wt['batches_pct']:.0f}% (batches")
-    print(f"  threads         {writers}; on a core {wt['batches_cpu_pct']:.0f}%, for the write lock "
-          f"{wt.get('lock_wait_pct', 0):.0f}%, the rest waiting for the GIL, a core or the disk), roll-up runs "
-          f"{wt['rollups_pct']:.0f}%, over "
+    print(f"  threads         writer busy {wt['batches_pct']:.0f}% (batches; on a core {wt['batches_cpu_pct']:.0f}%, the rest "
+          f"waiting for the GIL, a lock or the disk), roll-up runs {wt['rollups_pct']:.0f}%, over "
           f"the gateway's {wt['life_s']:.0f} s; {wt['batches']:,} batches of {wt['frames_per_batch']:.0f} frames on "
           "average")
     print(f"                  a commit takes p50 {wt['batch_ms']['p50']:.0f} ms, p99 {wt['batch_ms']['p99']:.0f} ms, max "

@@ -238,9 +238,8 @@ def test_a_batch_mixing_new_and_resent_frames_stores_each_reading_once(world_and
 @pytest.mark.parametrize("path", ["decoded by a worker", "decoded by the writer"])
 def test_a_store_failure_after_the_archive_keeps_the_frames_archived(world_and_pipeline, session_factory, monkeypatch,
                                                                     path):
-    # Worker batches go in one transaction (archive and data; on failure the archive again
-    # alone); the writer's own arrivals commit the archive first. Either way a failing data
-    # write leaves the archive.
+    # Worker batches go in one transaction (archive, savepoint, data); the writer's own
+    # arrivals commit the archive first. Either way a failing data write leaves the archive.
     import parksteward.ingest.pipeline as pipeline_module
 
     _, mn, pipeline = world_and_pipeline
@@ -254,7 +253,7 @@ def test_a_store_failure_after_the_archive_keeps_the_frames_archived(world_and_p
         if path == "decoded by a worker":
             _, decoded = pipeline.decoder.decode(arrivals)
             decoded.archive = [pipeline_module.archive_row(a) for a in arrivals]
-            pipeline_module.commit_decoded(pipeline.engine, [decoded])
+            pipeline.run([], [decoded])
         else:
             pipeline.run(arrivals)
     with session_factory() as session:
@@ -264,8 +263,7 @@ def test_a_store_failure_after_the_archive_keeps_the_frames_archived(world_and_p
     monkeypatch.undo()  # the store works again: the device's resend is stored
     _, decoded = pipeline.decoder.decode(arrivals)
     decoded.archive = [pipeline_module.archive_row(a) for a in arrivals]
-    frame_ids, rows = pipeline_module.commit_decoded(pipeline.engine, [decoded])
-    assert len(frame_ids) == 3 and len(rows) == 1  # three frames, one set (same device and DataTime)
+    pipeline.run([], [decoded])
     assert len(readings(session_factory)) == 3  # one frame's readings: the three resends share DataTime
     with session_factory() as session:
         assert session.scalar(select(func.count()).select_from(RawFrame)) == 6

@@ -1,11 +1,11 @@
 """Group work from many connections into batches for one writer thread.
 
-Transports ``submit`` an :class:`Arrival` and get a future of its :class:`Outcome`. A single
-writer task takes up to ``max_batch`` frames (or what came within ``max_wait`` seconds), runs
-the synchronous :meth:`Pipeline.run` in a worker thread, and resolves the futures. One writer
-keeps SQLite happy and lets PostgreSQL take large batches; the bounded queue pushes back on
-transports when the store falls behind. Gateway worker processes commit their own batches
-(:mod:`parksteward.ingest.workers`).
+Transports ``submit`` an :class:`Arrival` and get a future of its :class:`Outcome`; gateway
+worker processes ``submit_decoded`` a batch they decoded and get a future that resolves when
+it is committed. A single writer task takes up to ``max_batch`` frames (or what came within
+``max_wait`` seconds), runs the synchronous :meth:`Pipeline.run` in a worker thread, and
+resolves the futures. One writer keeps SQLite happy and lets PostgreSQL take large batches;
+the bounded queue pushes back on transports when the store falls behind.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection
 
-from parksteward.ingest.pipeline import Arrival, Outcome, Pipeline
+from parksteward.ingest.pipeline import Arrival, Decoded, Outcome, Pipeline
 
 log = logging.getLogger(__name__)
 
@@ -34,12 +34,12 @@ class WriterStopped(StoreError):
 class ArrivalQueue:
     """What transports see of a batcher: ``submit`` an :class:`Arrival`, get a future of its
     :class:`Outcome`. :class:`Batcher` commits in this process; a gateway worker's
-    :class:`~parksteward.ingest.workers.WorkerWriter` commits in the worker."""
+    :class:`~parksteward.ingest.workers.RemoteBatcher` has the server's writer commit."""
 
     def __init__(self, max_batch: int, max_wait: float, max_queue: int):
         self.max_batch = max_batch
         self.max_wait = max_wait
-        self._queue: asyncio.Queue[tuple[Arrival, asyncio.Future]] = asyncio.Queue(max_queue)
+        self._queue: asyncio.Queue[tuple[Arrival | Decoded, asyncio.Future]] = asyncio.Queue(max_queue)
 
     def submit_nowait(self, arrival: Arrival) -> asyncio.Future:
         """As :meth:`submit`, or raise :class:`asyncio.QueueFull` when the queue is full."""
@@ -96,6 +96,13 @@ class Batcher(ArrivalQueue):
             if isinstance(item, WriterJob) and not future.done():
                 future.set_exception(WriterStopped("the ingest writer stopped"))
 
+    async def submit_decoded(self, decoded: Decoded) -> asyncio.Future:
+        """Queue a batch a worker decoded; the future resolves to None once committed, or
+        raises :class:`StoreError`."""
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((decoded, future))
+        return future
+
     async def submit_job(self, job: WriterJob) -> asyncio.Future:
         """Queue writes for the writer thread; the future resolves to ``job.work``'s result
         once committed, or raises what it raised (then nothing of it is committed)."""
@@ -105,9 +112,9 @@ class Batcher(ArrivalQueue):
 
     def write(self, work: Callable[[Connection], object], timeout: float = 300.0):
         """From another thread: run ``work(connection)`` in the writer thread and commit; returns
-        its result. On SQLite, a writer outside the write lock would wait for SQLite's lock in
-        its busy wait (sleeping in steps of up to 100 ms) and make the ingest writers wait so
-        too; through here it takes its turn with them (:class:`~parksteward.ingest.writelock.WriteLock`)."""
+        its result. On SQLite, a second writer's transactions make the ingest writer wait for
+        the lock (its busy wait sleeps in steps of up to 100 ms) and throw away its page cache
+        (SQLite does so whenever another connection has committed); through here they do neither."""
         async def submit_and_wait():
             return await (await self.submit_job(WriterJob(work)))
 
@@ -118,9 +125,15 @@ class Batcher(ArrivalQueue):
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            await self._commit(loop, await collect(self._queue, self.max_batch, self.max_wait, size=_frames))
+            await self._commit(loop, await collect(self._queue, self.max_batch, self._wait, size=_frames))
 
-    async def _commit(self, loop, batch: list[tuple[Arrival | WriterJob, asyncio.Future]]) -> None:
+    def _wait(self, first: tuple[Arrival | Decoded | WriterJob, asyncio.Future]) -> float:
+        # A worker's batch was gathered over the worker's own wait: it goes with whatever
+        # else is queued now, not after a second wait (while this commit runs, the next
+        # batches queue up and go together in the next).
+        return self.max_wait if isinstance(first[0], Arrival) else 0.0
+
+    async def _commit(self, loop, batch: list[tuple[Arrival | Decoded | WriterJob, asyncio.Future]]) -> None:
         jobs = [(item, future) for item, future in batch if isinstance(item, WriterJob)]
         if jobs:
             batch = [entry for entry in batch if not isinstance(entry[0], WriterJob)]
@@ -134,20 +147,25 @@ class Batcher(ArrivalQueue):
                     future.set_exception(error)
             if not batch:
                 return
-        arrivals = [item for item, _ in batch]
+        arrivals = [item for item, _ in batch if isinstance(item, Arrival)]
+        decoded = [item for item, _ in batch if not isinstance(item, Arrival)]
         try:
-            outcomes = iter(await loop.run_in_executor(self._executor, self.pipeline.run, arrivals))
+            outcomes = iter(await loop.run_in_executor(self._executor, self.pipeline.run, arrivals, decoded))
         except Exception as exc:  # the store failed: nobody is acknowledged, devices will resend
             log.exception("ingest batch of %d frames failed", sum(_frames(entry) for entry in batch))
             error = f"{exc.__class__.__name__}: {exc}"
-            for _, future in batch:
-                if not future.done():
+            for item, future in batch:
+                if future.done():
+                    continue
+                if isinstance(item, Arrival):
                     future.set_result(Outcome(False, kind="store_error", message=error))
+                else:
+                    future.set_exception(StoreError(error))
             return
-        for _, future in batch:
-            outcome = next(outcomes)
+        for item, future in batch:
+            result = next(outcomes) if isinstance(item, Arrival) else None
             if not future.done():
-                future.set_result(outcome)
+                future.set_result(result)
 
 
     def _run_jobs(self, jobs: list[WriterJob]) -> list[tuple[object, Exception | None]]:
@@ -155,15 +173,17 @@ class Batcher(ArrivalQueue):
         settled = []
         for job in jobs:
             try:
-                with self.pipeline.write_lock, self.pipeline.engine.begin() as connection:
+                with self.pipeline.engine.begin() as connection:
                     settled.append((job.work(connection), None))
             except Exception as exc:
                 settled.append((None, exc))
         return settled
 
 
-def _frames(item: tuple[Arrival | WriterJob, asyncio.Future]) -> int:
-    return 0 if isinstance(item[0], WriterJob) else 1
+def _frames(item: tuple[Arrival | Decoded | WriterJob, asyncio.Future]) -> int:
+    if isinstance(item[0], WriterJob):
+        return 0
+    return 1 if isinstance(item[0], Arrival) else len(item[0])
 
 
 async def collect(queue: asyncio.Queue, max_size: int, max_wait, size=lambda item: 1,

@@ -14,11 +14,9 @@ which keeps one writer per store). The pipeline
 5. commits, and only then returns the replies (9014 data answers) the transports send, and
    hands the committed batch to the alarm stage and the roll-up queue.
 
-Gateway worker processes (:mod:`parksteward.ingest.workers`) take their frames all the way
-themselves: they decode a batch (:class:`Decoder`, steps 2-3), archive and store it with
-:func:`commit_decoded` (archive and data in one transaction, as the frames are parsed
-already), answer, and only then send the committed batch to the server, whose
-:meth:`Pipeline.hand_on` gives it to the alarm stage, the roll-ups and the notary.
+Gateway worker processes (:mod:`parksteward.ingest.workers`) run step 2-3 themselves and send
+the writer a :class:`Decoded` batch: its raw bytes are archived and committed first, then its
+data, by the same :meth:`Pipeline.run` that serves in-process arrivals.
 """
 
 from __future__ import annotations
@@ -48,7 +46,6 @@ from parksteward.ingest.store import (
     write_verdicts,
 )
 from parksteward.ingest.tables import INTERVAL_OF_CN
-from parksteward.ingest.writelock import NO_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -116,15 +113,11 @@ class NoAlarms:
 
 
 class Pipeline:
-    """Decode and commit batches of arrivals; one instance per store writer (one thread).
+    """Decode and commit batches; one instance per store writer (one thread, one process).
 
-    The in-process path of HTTP, MQTT and the in-process TCP gateway comes through here (by
-    the :class:`~parksteward.ingest.batcher.Batcher`); gateway worker processes commit what
-    they decoded themselves (:func:`commit_decoded`) and hand the committed batches on with
-    :meth:`hand_on`, so the alarm stage, the roll-ups and the notary see everything.
-
-    ``write_lock`` is held around each write transaction: on SQLite the server sets a
-    :class:`~parksteward.ingest.writelock.WriteLock` shared with the gateway workers.
+    :meth:`process` takes arrivals all the way (the in-process path of HTTP, MQTT and the
+    in-process TCP gateway); :meth:`run` also commits batches that a gateway worker process
+    decoded (:class:`Decoded`), so that one writer commits everything.
     """
 
     def __init__(self, engine: Engine, directory: DeviceDirectory | None = None,
@@ -133,7 +126,6 @@ class Pipeline:
         self.decoder = Decoder(directory or DeviceDirectory(engine))
         self.alarm_stage = alarm_stage or NoAlarms()
         self.on_commit = on_commit  # e.g. the roll-up queue: called with the CommittedBatch
-        self.write_lock = NO_LOCK
 
     @property
     def directory(self) -> DeviceDirectory:
@@ -143,70 +135,69 @@ class Pipeline:
         """Archive, decode, store and acknowledge ``arrivals``; returns their outcomes in order."""
         return self.run(arrivals)
 
-    def run(self, arrivals: list[Arrival]) -> list[Outcome]:
-        """Commit ``arrivals``.
+    def run(self, arrivals: list[Arrival], decoded: Sequence[Decoded] = ()) -> list[Outcome]:
+        """Commit ``arrivals`` (decoded here) and batches decoded elsewhere, in one go.
 
-        1. Their raw bytes are archived and committed before they are parsed. A store
-           failure after this point still leaves every frame in the archive.
+        1. The raw bytes of everything are archived: the arrivals' are committed before they
+           are parsed. A store failure after this point still leaves every frame in the
+           archive.
         2. Verdicts and readings are written and committed together.
-        3. The outcomes get their replies (only now: 9014 means committed), and the committed
-           readings go to the alarm stage and the roll-up queue (:meth:`hand_on`).
+        3. The arrivals' outcomes get their replies (only now: 9014 means committed), and
+           the committed readings go to the alarm stage and the roll-up queue.
+
+        Batches decoded by gateway workers alone (already parsed) go in one transaction,
+        archive and data: one commit instead of two, one WAL flush less per batch on
+        PostgreSQL (benchmark at 100,000 readings/s: acknowledgement p99 350 -> 258 ms). If
+        the data fails, everything is rolled back and the archive is written again alone.
+        (Not a savepoint: SQLite copies every page a savepoint changes into a statement
+        journal: the writer was busy 74 % of the time instead of 61 %.)
 
         Raises whatever the store raises; then nothing is acknowledged.
         """
-        if not arrivals:
+        if not arrivals and not decoded:
             return []
-        with self.write_lock, self.engine.begin() as connection:
-            frame_ids = write_archive(connection, [archive_row(a) for a in arrivals])
-        outcomes, decoded = self.decoder.decode(arrivals)
-        with self.write_lock, self.engine.begin() as connection:
-            rows = _write_data(connection, frame_ids, [decoded])
+        parts: list[Decoded] = list(decoded)
+        if arrivals:
+            with self.engine.begin() as connection:
+                frame_ids = write_archive(connection, [archive_row(a) for a in arrivals]
+                                          + [row for batch in decoded for row in batch.archive])
+            outcomes, local = self.decoder.decode(arrivals)
+            parts.insert(0, local)
+            with self.engine.begin() as connection:
+                rows = _write_data(connection, frame_ids, parts)
+        else:
+            outcomes = []
+            frame_ids, rows = self._commit_decoded(parts)
         acknowledge(outcomes)
-        self.hand_on(CommittedBatch(rows, list(zip(frame_ids, (a.raw for a in arrivals)))))
+        raw = [a.raw for a in arrivals] + [row[3] for batch in decoded for row in batch.archive]
+        batch = CommittedBatch(rows, list(zip(frame_ids, raw)))
+        try:
+            if rows:  # reading sets
+                self.alarm_stage.handle(batch)
+            if self.on_commit is not None:  # the roll-ups and the notary (every archived frame is notarized)
+                self.on_commit(batch)
+        except Exception:  # a failing consumer must not lose the acknowledgement
+            log.exception("alarm stage, roll-up queue or notary failed on a committed batch")
         return outcomes
 
-    def hand_on(self, batch: CommittedBatch) -> None:
-        """Give a committed batch to the alarm stage, the roll-ups and the notary (every
-        archived frame is notarized). A failing consumer is logged: the batch stays committed
-        and acknowledged."""
+    def _commit_decoded(self, parts: list[Decoded]) -> tuple[list[int], list[tuple]]:
+        """Archive and data of worker-decoded batches in one transaction (see :meth:`run`)."""
+        archive = [row for batch in parts for row in batch.archive]
         try:
-            if batch.reading_sets:
-                self.alarm_stage.handle(batch)
-            if self.on_commit is not None:
-                self.on_commit(batch)
+            with self.engine.begin() as connection:
+                frame_ids = write_archive(connection, archive)
+                rows = _write_data(connection, frame_ids, parts)
         except Exception:
-            log.exception("alarm stage, roll-up queue or notary failed on a committed batch")
+            try:
+                with self.engine.begin() as connection:
+                    write_archive(connection, archive)  # the frames stay archived, as step 1 promises
+            except Exception:
+                log.exception("could not archive %d frames after their data failed", len(archive))
+            raise
+        return frame_ids, rows
 
 
-def commit_decoded(engine: Engine, parts: Sequence[Decoded], write_lock=NO_LOCK) -> tuple[list[int], list[tuple]]:
-    """Archive and store batches a gateway worker decoded, in one transaction; returns the
-    archive ids of their frames and the reading-set rows written, both in order.
-
-    The frames were parsed before they were archived here, so archive and data go in one
-    transaction: one commit instead of two, one WAL flush less per batch on PostgreSQL
-    (benchmark at 100,000 readings/s: acknowledgement p99 350 -> 258 ms). If the data fails,
-    everything is rolled back and the archive is written again alone, so every frame stays
-    archived. (Not a savepoint: SQLite copies every page a savepoint changes into a statement
-    journal: the writer was busy 74 % of the time instead of 61 %.)
-
-    Raises whatever the store raises; then nothing may be acknowledged.
-    """
-    archive = [row for batch in parts for row in batch.archive]
-    try:
-        with write_lock, engine.begin() as connection:
-            frame_ids = write_archive(connection, archive)
-            rows = _write_data(connection, frame_ids, parts)
-    except Exception:
-        try:
-            with write_lock, engine.begin() as connection:
-                write_archive(connection, archive)  # the frames stay archived
-        except Exception:
-            log.exception("could not archive %d frames after their data failed", len(archive))
-        raise
-    return frame_ids, rows
-
-
-def _write_data(connection, frame_ids: list[int], parts: Sequence[Decoded]) -> list[tuple]:
+def _write_data(connection, frame_ids: list[int], parts: list[Decoded]) -> list[tuple]:
     """Write the reading sets and verdicts (with their archive ids) of decoded batches inside
     the caller's transaction; returns the reading-set rows, in order."""
     rows = [row for part in parts for row in part.reading_sets]

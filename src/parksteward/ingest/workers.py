@@ -1,30 +1,19 @@
-"""The HJ 212 TCP gateway in worker processes that commit what they receive.
+"""The HJ 212 TCP gateway in worker processes, with one writer in the server process.
 
 One Python process holds one core (the GIL), and a gateway at full load spends most of its
-time on the sockets and on decoding. So ``parksteward serve`` can run the gateway in ``N``
-worker processes that share one listening socket. Each accepts its own connections, frames,
-parses, authenticates and validates their frames (:class:`Decoder`), archives and stores them
-in its own writer thread (:func:`~parksteward.ingest.pipeline.commit_decoded`), answers with
-9014 once committed, and then sends the committed batch to the server process over a local
-link. There the alarm stage, the roll-ups and the frame notary get it
-(:meth:`~parksteward.ingest.pipeline.Pipeline.hand_on`), as they get what the server's own
-writer (:class:`~parksteward.ingest.batcher.Batcher`: HTTP, MQTT, roll-up rows, the notary's
-leaves) commits.
+time on the sockets and on decoding, not in the store. So ``parksteward serve`` can run the
+gateway in ``N`` worker processes that share one listening socket: each accepts its own
+connections, frames, parses, authenticates and validates them (:class:`Decoder`), and sends
+the :class:`Decoded` batch to the server process over a local link. There the one writer
+(:class:`~parksteward.ingest.batcher.Batcher`) commits it beside whatever HTTP and MQTT
+brought, hands it to the alarm stage and the roll-ups, and answers; only then does the
+worker send its 9014 replies. SQLite keeps its single writer; the alarm stage and roll-ups
+see every committed reading in one place.
 
-So an answer waits only for its own process (decoding, the commit) and the store, not for
-the server's process, whose GIL the event loop, the notary and the alarm stage share. With one
-writer in the server that took every worker's batches, benchmarks/ingest.py at 100,000
-readings/s (60 s, this machine) answered PostgreSQL frames with p50 195 / p99 621 ms; with the
-workers committing, 57 / 293 ms, at 175 % machine CPU instead of 190 %.
-
-On SQLite the writers take turns through a :class:`~parksteward.ingest.writelock.WriteLock`,
-taking what was decoded while they waited (so the wait makes a commit larger, not later); on
-PostgreSQL they write concurrently.
-
-The link is a Unix socket in a private temporary folder, carrying length-prefixed pickles
-from worker to server: ``("ready", pid)``, then ``("committed", frame ids, raw frames,
-reading sets, timing)`` per commit. Pickle is used because both ends are this program, and
-nobody else can open the socket (folder mode 0700).
+The link is a Unix socket in a private temporary folder, carrying length-prefixed pickles:
+worker -> server ``("ready", pid)`` and ``("batch", id, Decoded)``; server -> worker
+``("done", id, error)`` with ``error`` None once committed. Pickle is used because both ends
+are this program, and nobody else can open the socket (folder mode 0700).
 
 A worker exits when its link closes (the server stopped or died); a worker that dies loses
 only unacknowledged frames, which devices resend.
@@ -37,41 +26,25 @@ import logging
 import multiprocessing
 import os
 import pickle
-import queue
 import shutil
 import socket
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NamedTuple
-
-from sqlalchemy.engine import make_url
+from itertools import count
 
 from parksteward import runtime
 from parksteward.db import make_engine
 from parksteward.hj212.frame import DEFAULT_LENGTH_GUARD
 from parksteward.ingest.batcher import ArrivalQueue, Batcher, cancel_and_wait, collect
 from parksteward.ingest.devices import DeviceDirectory
-from parksteward.ingest.pipeline import (
-    CommittedBatch,
-    Decoded,
-    Decoder,
-    Outcome,
-    acknowledge,
-    archive_row,
-    commit_decoded,
-)
+from parksteward.ingest.pipeline import Decoded, Decoder, Outcome, acknowledge, archive_row
 from parksteward.ingest.tcp import TcpGateway
-from parksteward.ingest.writelock import NO_LOCK, WriteLock
 
 log = logging.getLogger(__name__)
 _LENGTH = 4  # bytes of the big-endian length before each pickled message
 # Frames decoded between two looks at the sockets (~100 µs each): a whole batch at once would
 # hold every reply of this process back for its duration.
 DECODE_CHUNK = 100
-LINK_BUFFER = 32 << 20  # bytes of committed batches a worker holds for a busy server (~3 s at full load)
 
 
 @dataclass(frozen=True)
@@ -81,7 +54,6 @@ class WorkerConfig:
     idle_timeout: float
     length_guard: int
     log_level: int
-    write_lock: WriteLock | None  # SQLite: shared with the server's writer
 
 
 # ------------------------------------------------------------------ the link
@@ -117,10 +89,6 @@ class GatewayWorkers:
         self._links: dict[asyncio.Task, asyncio.StreamWriter] = {}
         self._processes: list[multiprocessing.process.BaseProcess] = []
         self._ready: asyncio.Queue[int] = asyncio.Queue()
-        self._write_lock: WriteLock | None = None
-        # Called with each worker commit's (wall s, writer thread CPU s, frames, s waiting for
-        # the write lock); for benchmarks.
-        self.on_commit_timing: Callable[[tuple[float, float, int, float]], None] | None = None
 
     async def start(self) -> None:
         self._socket = socket.create_server((self.host, self.port), backlog=4096)
@@ -128,12 +96,8 @@ class GatewayWorkers:
         self._folder = tempfile.mkdtemp(prefix="parksteward-gateway-")  # mode 0700
         link_path = os.path.join(self._folder, "writer.sock")
         self._link_server = await asyncio.start_unix_server(self._serve_link, link_path, limit=1 << 20)
-        if make_url(self.database_url).get_backend_name() == "sqlite":
-            # The workers write beside the server's own writer: one at a time, handed over at once.
-            self._write_lock = WriteLock(os.path.join(self._folder, "write.lock"))
-            self.batcher.pipeline.write_lock = self._write_lock
         config = WorkerConfig(self.database_url, link_path, self.idle_timeout, self.length_guard,
-                              logging.getLogger("parksteward").getEffectiveLevel(), self._write_lock)
+                              logging.getLogger("parksteward").getEffectiveLevel())
         context = multiprocessing.get_context("spawn")  # no forked copy of the server's threads and engine
         for number in range(self.count):
             process = context.Process(target=worker_main, args=(config, self._socket),
@@ -156,9 +120,6 @@ class GatewayWorkers:
             writer.close()  # a worker stops when its link ends
         await asyncio.gather(*self._links, return_exceptions=True)
         await asyncio.to_thread(self._join)
-        if self._write_lock is not None:  # the workers are gone: the server's writer is alone again
-            self.batcher.pipeline.write_lock = NO_LOCK
-            self._write_lock.close()
         if self._socket is not None:
             self._socket.close()
         if self._folder is not None:
@@ -179,15 +140,18 @@ class GatewayWorkers:
     async def _serve_link(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         self._links[task] = writer
-        pipeline = self.batcher.pipeline
+
+        def answer(batch_id: int, future: asyncio.Future) -> None:
+            error = None if future.exception() is None else str(future.exception())
+            if not writer.is_closing():
+                send_message(writer, ("done", batch_id, error))
+
         try:
             while (message := await read_message(reader)) is not None:
-                if message[0] == "committed":
-                    _, frame_ids, raw, reading_sets, timing = message
-                    # Cheap (queues and marks): here rather than behind the writer's own work.
-                    pipeline.hand_on(CommittedBatch(reading_sets, list(zip(frame_ids, raw))))
-                    if self.on_commit_timing is not None:
-                        self.on_commit_timing(timing)
+                if message[0] == "batch":
+                    _, batch_id, decoded = message
+                    future = await self.batcher.submit_decoded(decoded)
+                    future.add_done_callback(lambda f, b=batch_id: answer(b, f))
                 elif message[0] == "ready":
                     log.debug("gateway worker %d ready", message[1])
                     self._ready.put_nowait(message[1])
@@ -202,45 +166,30 @@ class GatewayWorkers:
 
 
 # ------------------------------------------------------------------ worker side
-class WorkerWriter(ArrivalQueue):
+class RemoteBatcher(ArrivalQueue):
     """A worker's stand-in for :class:`~parksteward.ingest.batcher.Batcher`: the same
-    ``submit``; batches are decoded and committed here, and then handed to the server.
+    ``submit``, but batches are decoded here and committed by the server's writer."""
 
-    A task gathers arrivals (up to ``max_batch``, or what came within ``max_wait``) and
-    decodes them; a writer thread takes its turn at the store (the write lock) and only then
-    takes everything decoded so far, so that time spent waiting for the other writers makes
-    the next commit larger, not later. Back in the event loop, the frames are answered and the
-    committed batch goes to the server. At most ``max_decoded`` decoded batches wait for the
-    writer; beyond that, decoding waits, the arrival queue fills and connections stop reading.
-    """
-
-    def __init__(self, decoder: Decoder, engine, link: asyncio.StreamWriter, write_lock=NO_LOCK,
-                 max_batch: int = 1000, max_wait: float = 0.005, max_queue: int = 10_000, max_decoded: int = 4):
+    def __init__(self, decoder: Decoder, writer: asyncio.StreamWriter, max_batch: int = 1000,
+                 max_wait: float = 0.005, max_queue: int = 10_000, max_in_flight: int = 4):
         super().__init__(max_batch, max_wait, max_queue)
-        self.decoder, self.engine, self.link, self.write_lock = decoder, engine, link, write_lock
-        self._decoded: queue.SimpleQueue[_Decoding | None] = queue.SimpleQueue()  # to the writer thread
-        self._room = asyncio.Semaphore(max_decoded)
+        self.decoder, self.writer = decoder, writer
+        self._slots = asyncio.Semaphore(max_in_flight)
+        self._in_flight: dict[int, tuple[list, list[Outcome]]] = {}
+        self._ids = count()
         self._task: asyncio.Task | None = None
-        self._thread: threading.Thread | None = None
 
     async def start(self) -> None:
-        loop = asyncio.get_running_loop()
-        self._thread = threading.Thread(target=self._write, args=(loop,), name="gateway-writer", daemon=True)
-        self._thread.start()
-        self._task = asyncio.create_task(self._decode_batches(), name="gateway-worker-decoder")
+        self._task = asyncio.create_task(self._run(), name="gateway-worker-batcher")
 
     async def stop(self) -> None:
         await cancel_and_wait(self._task)
-        self._decoded.put(None)
-        if self._thread is not None:
-            await asyncio.to_thread(self._thread.join)
-        while not self._decoded.empty():  # decoded, never committed: not answered either
-            if (left := self._decoded.get_nowait()) is not None:
-                self._settle([left], "the gateway is stopping")
+        self.fail_all("the gateway is stopping")
 
-    async def _decode_batches(self) -> None:
+    async def _run(self) -> None:
         while True:
             batch = await collect(self._queue, self.max_batch, self.max_wait)
+            await self._slots.acquire()
             arrivals = [arrival for arrival, _ in batch]
             outcomes, decoded = [], Decoded()
             for start in range(0, len(arrivals), DECODE_CHUNK):
@@ -250,68 +199,26 @@ class WorkerWriter(ArrivalQueue):
                 decoded.reading_sets += part.reading_sets
                 await asyncio.sleep(0)  # answers and reads get through between chunks
             decoded.archive = [archive_row(arrival) for arrival in arrivals]
-            await self.link.drain()  # a server far behind holds the worker back (LINK_BUFFER)
-            await self._room.acquire()
-            self._decoded.put(_Decoding([future for _, future in batch], outcomes, decoded))
+            batch_id = next(self._ids)
+            self._in_flight[batch_id] = ([future for _, future in batch], outcomes)
+            send_message(self.writer, ("batch", batch_id, decoded))
+            await self.writer.drain()
 
-    def _write(self, loop: asyncio.AbstractEventLoop) -> None:
-        """The writer thread: commit what was decoded, one turn at the store at a time."""
-        while (first := self._decoded.get()) is not None:
-            waiting, error, result = [first], None, None
-            start, cpu, waited = time.perf_counter(), time.thread_time(), getattr(self.write_lock, "waited_s", 0.0)
-            try:
-                with self.write_lock:
-                    while True:  # what was decoded while this writer waited for its turn goes too
-                        try:
-                            more = self._decoded.get_nowait()
-                        except queue.Empty:
-                            break
-                        if more is None:
-                            self._decoded.put(None)  # stop after this commit
-                            break
-                        waiting.append(more)
-                    frame_ids, rows = commit_decoded(self.engine, [w.decoded for w in waiting])
-                timing = (time.perf_counter() - start, time.thread_time() - cpu, len(frame_ids),
-                          getattr(self.write_lock, "waited_s", 0.0) - waited)
-                result = (frame_ids, rows, timing)
-            except Exception as exc:  # nothing is acknowledged: devices resend
-                log.exception("a gateway worker's batch of %d frames failed", sum(len(w.decoded) for w in waiting))
-                error = f"{exc.__class__.__name__}: {exc}"
-            try:
-                loop.call_soon_threadsafe(self._committed, waiting, error, result)
-            except RuntimeError:  # the loop has closed: nobody is left to answer
-                return
+    def done(self, batch_id: int, error: str | None) -> None:
+        """The writer's answer for one batch: acknowledge its frames, or fail them."""
+        futures, outcomes = self._in_flight.pop(batch_id)
+        self._slots.release()
+        if error is None:
+            acknowledge(outcomes)
+        else:
+            outcomes = [Outcome(False, kind="store_error", message=error) for _ in outcomes]
+        for future, outcome in zip(futures, outcomes):
+            if not future.done():
+                future.set_result(outcome)
 
-    def _committed(self, waiting: list[_Decoding], error: str | None, result: tuple | None) -> None:
-        """In the event loop: answer the frames (or fail them), and tell the server."""
-        for _ in waiting:
-            self._room.release()
-        self._settle(waiting, error)
-        if error is None and not self.link.is_closing():
-            frame_ids, rows, timing = result
-            raw = [row[3] for w in waiting for row in w.decoded.archive]  # ARCHIVE_COLUMNS: bytes last
-            send_message(self.link, ("committed", frame_ids, raw, rows, timing))
-
-    @staticmethod
-    def _settle(waiting: list[_Decoding], error: str | None) -> None:
-        """Answer the frames of committed batches (``error`` None), or fail them."""
-        for entry in waiting:
-            outcomes = entry.outcomes
-            if error is None:
-                acknowledge(outcomes)
-            else:
-                outcomes = [Outcome(False, kind="store_error", message=error) for _ in outcomes]
-            for future, outcome in zip(entry.futures, outcomes):
-                if not future.done():
-                    future.set_result(outcome)
-
-
-class _Decoding(NamedTuple):
-    """A decoded batch on its way to the writer thread."""
-
-    futures: list[asyncio.Future]
-    outcomes: list[Outcome]
-    decoded: Decoded
+    def fail_all(self, reason: str) -> None:
+        for batch_id in list(self._in_flight):
+            self.done(batch_id, reason)
 
 
 def worker_main(config: WorkerConfig, listening: socket.socket) -> None:
@@ -326,21 +233,20 @@ def worker_main(config: WorkerConfig, listening: socket.socket) -> None:
 
 async def _work(config: WorkerConfig, listening: socket.socket) -> None:
     engine = make_engine(config.database_url)
-    reader, link = await asyncio.open_unix_connection(config.link_path, limit=1 << 20)
-    # Committed batches wait here while the server is busy, rather than hold up the next commit.
-    link.transport.set_write_buffer_limits(high=LINK_BUFFER)
-    batcher = WorkerWriter(Decoder(DeviceDirectory(engine)), engine, link, config.write_lock or NO_LOCK)
+    reader, writer = await asyncio.open_unix_connection(config.link_path, limit=1 << 20)
+    batcher = RemoteBatcher(Decoder(DeviceDirectory(engine)), writer)
     gateway = TcpGateway(batcher, idle_timeout=config.idle_timeout, length_guard=config.length_guard,
                          sock=listening)
     await batcher.start()
     await gateway.start()
-    send_message(link, ("ready", os.getpid()))
+    send_message(writer, ("ready", os.getpid()))
     try:
-        await read_message(reader)  # the server sends nothing: this returns when the link ends
+        while (message := await read_message(reader)) is not None:
+            _, batch_id, error = message
+            batcher.done(batch_id, error)
     finally:
+        batcher.fail_all("the link to the writer ended")
         await gateway.stop()
         await batcher.stop()
-        link.close()
+        writer.close()
         engine.dispose()
-        if config.write_lock is not None:
-            config.write_lock.close()
