@@ -158,11 +158,7 @@ def test_every_committed_frame_reaches_the_servers_consumers_once(engine, sessio
                 await writer.drain()
                 replies += await read_replies(reader, len(part))
                 writer.close()
-            for _ in range(200):  # a consumer may get its batch after the answers went out
-                if sum(len(batch.frames) for batch in committed) >= len(frames):
-                    break
-                await asyncio.sleep(0.05)
-            return replies
+            return replies  # the consumers got each batch before its answers went out
         finally:
             await gateway.stop()
             await batcher.stop()
