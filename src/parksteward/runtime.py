@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import logging
 from collections.abc import Coroutine
 
 try:
@@ -26,6 +27,17 @@ except ImportError:  # Windows, or installed without it
     uvloop = None
 
 GC_THRESHOLDS = (10_000, 50, 50)
+
+
+def run_child(main: Coroutine, log_level: int) -> None:
+    """:func:`run` as the entry of one of the server's child processes (a gateway worker, the
+    demo's device simulator): its log lines name the process, and Ctrl-C, which reaches the
+    whole process group, is left to the server, which stops its children itself."""
+    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
+    try:
+        run(main)
+    except KeyboardInterrupt:
+        pass
 
 
 def run(main: Coroutine):

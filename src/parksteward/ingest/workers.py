@@ -223,12 +223,7 @@ class RemoteBatcher(ArrivalQueue):
 
 def worker_main(config: WorkerConfig, listening: socket.socket) -> None:
     """Entry point of a gateway worker process."""
-    logging.basicConfig(level=config.log_level, format="%(asctime)s %(levelname)s %(processName)s %(name)s: "
-                        "%(message)s")
-    try:
-        runtime.run(_work(config, listening))
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the server stops us
-        pass
+    runtime.run_child(_work(config, listening), config.log_level)
 
 
 async def _work(config: WorkerConfig, listening: socket.socket) -> None:

@@ -490,12 +490,9 @@ def _simulator_main(database_url: str, config: SimulatorConfig, log_level: int) 
     from parksteward import runtime
     from parksteward.db import make_engine
 
-    logging.basicConfig(level=log_level, format="%(asctime)s %(levelname)s %(processName)s %(name)s: %(message)s")
     engine = make_engine(database_url)
     try:
-        runtime.run(run_simulator(engine, config))
-    except KeyboardInterrupt:  # Ctrl-C reaches the whole process group; the server stops us
-        pass
+        runtime.run_child(run_simulator(engine, config), log_level)
     finally:
         engine.dispose()
 
