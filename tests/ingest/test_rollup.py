@@ -220,6 +220,38 @@ def test_the_roll_up_process_can_have_the_ingest_writer_store_its_rows(setup, en
     assert hour.n_valid == 50 and hour.mean == pytest.approx(20.5)  # 25 x 20 and 25 x 21
 
 
+def test_the_server_has_the_ingest_writer_store_roll_ups_on_sqlite_only(setup, engine, session_factory):
+    # SQLite has one writer; PostgreSQL takes the roll-up process's own transactions beside the
+    # ingest writer's, so there its rows must not queue between the ingest batches.
+    import asyncio
+
+    from parksteward.config import Settings
+    from parksteward.ingest.batcher import Batcher
+    from parksteward.server import rollup_runner
+
+    mn, _, pipeline, marks = setup
+    pipeline.process([minute_frame(mn, 9, mm, [("a21026-Avg", "20.0"), ("a21026-Flag", "N")]) for mm in range(50)])
+    url = engine.url.render_as_string(hide_password=False)
+    jobs = []
+
+    async def scenario():
+        batcher = Batcher(pipeline)
+        await batcher.start()
+        write = batcher.write
+        batcher.write = lambda work: jobs.append(work) or write(work)
+        runner = rollup_runner(Settings(database_url=url, gateway_workers=2), marks, batcher=batcher)
+        try:
+            return await asyncio.to_thread(runner.run, True)
+        finally:
+            await asyncio.to_thread(runner.close)
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == 2  # the hour and its day, stored either way
+    assert bool(jobs) == (engine.dialect.name == "sqlite")
+    [hour] = rollups(session_factory, "hour").values()
+    assert hour.n_valid == 50
+
+
 def test_rows_the_writer_refused_are_computed_again_next_run(setup, engine, session_factory):
     from parksteward.ingest.rollup_process import RollupError, RollupProcess
 
