@@ -27,6 +27,7 @@ import os
 import threading
 
 from parksteward.ingest.rollup import RollupEngine
+from parksteward.runtime import start_memory_trimmer
 
 log = logging.getLogger(__name__)
 ROLLUP_NICENESS = 10
@@ -91,6 +92,7 @@ def _serve(database_url: str, conn, remote_writes: bool) -> None:
     # acknowledgement latency).
     if hasattr(os, "nice"):
         os.nice(ROLLUP_NICENESS)
+    start_memory_trimmer()
     engine = make_engine(database_url)
 
     def write_remotely(rows: list[tuple]) -> None:
