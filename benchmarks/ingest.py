@@ -360,6 +360,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
                               zip(pipeline.starts[k], pipeline.durations[k])] for k in pipeline.starts},
                 "life_s": time.perf_counter() - started,
+                "children": {child.pid: child.name for child in mp.active_children()},
                 "gc_ms": {generation: sorted(pauses) for generation, pauses in collections_ms.items()}}
 
     if profile_dir:
@@ -560,8 +561,14 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     for _, pipe in gens:
         pipe.send(t0)
     samples, results = [], {}
+    by_process: dict[int, list[tuple[float, float]]] = {}  # pid -> (t, RSS [MB]) each second
     while len(results) < len(gens):
         time.sleep(max(0.0, t0 + len(samples) - time.monotonic()))
+        for member in _tree(gateway.pid):
+            try:
+                by_process.setdefault(member, []).append((time.monotonic() - t0, _rss_mb(member)))
+            except (OSError, StopIteration):  # ended meanwhile
+                pass
         samples.append(Sample(time.monotonic() - t0, probe.rows(), _tree_sum(gateway.pid, _rss_mb),
                               _tree_sum(gateway.pid, _cpu_ticks),
                               sum(_cpu_ticks(p.pid) for p, _ in gens), probe.server_cpu(), *_machine_ticks()))
@@ -578,10 +585,22 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     with engine.connect() as c:
         rows_at_end = c.scalar(select(func.count()).select_from(Reading))
     engine.dispose()
-    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end, server)
+    names = {gateway.pid: "server", **gw["children"]}
+    rss_by_process = {names.get(pid, str(pid)): _minute_means(points, args) for pid, points in by_process.items()
+                      if pid in names and "resource_tracker" not in names[pid]}
+    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end, server, rss_by_process)
 
 
-def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None) -> dict:
+def _minute_means(points: list[tuple[float, float]], args) -> dict:
+    """A process's RSS [MB]: mean over the first minute after the warm-up and over the last minute
+    of the load (means, not samples: the memory trimmer makes RSS a saw-tooth), and its peak."""
+    first = [r for t, r in points if args.warmup <= t < args.warmup + 60]
+    last = [r for t, r in points if args.duration - 60 <= t <= args.duration]
+    mean = lambda xs: sum(xs) / len(xs) if xs else float("nan")  # noqa: E731
+    return {"first_minute": mean(first), "last_minute": mean(last), "peak": max((r for _, r in points), default=0.0)}
+
+
+def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None, rss_by_process=None) -> dict:
     inside = [s for s in samples if args.warmup <= s.t <= args.duration + 0.5]
     a, b = inside[0], inside[-1]
     span = b.t - a.t
@@ -607,7 +626,8 @@ def summarise(kind, args, samples, gens, gw, peak_rss, rows_at_end, server=None)
         "acked_readings_per_s": total("acked") * args.factors / (args.duration - args.warmup),
         "latency_ms": {"frames": n, **{q: 1000 * lat[min(len(lat) - 1, int(f * len(lat)))]
                                        for q, f in (("p50", 0.5), ("p99", 0.99), ("max", 1.0))}},
-        "rss_mb": {"start": a.rss, "end": b.rss, "peak": peak_rss, "drift_per_min": 60 * slope},
+        "rss_mb": {"start": a.rss, "end": b.rss, "peak": peak_rss, "drift_per_min": 60 * slope,
+                   "by_process": rss_by_process or {}},
         "cpu_pct_of_one_core": cpu,
         "writer_thread": {"batches_pct": 100 * gw["busy"]["batches"] / gw["life_s"], "batches": gw["batches"],
                           "batches_cpu_pct": 100 * gw["cpu"]["batches"] / gw["life_s"],
@@ -654,6 +674,10 @@ def report(r: dict) -> None:
           f"over {lat['frames']:,} frames   (target p99 < {TARGET_P99_MS} ms)")
     print(f"  gateway RSS     start {rss['start']:.0f} MB   end {rss['end']:.0f} MB   peak {rss['peak']:.0f} MB   "
           f"drift {rss['drift_per_min']:+.1f} MB/min over the second half")
+    if rss["by_process"]:
+        print("                  by process, mean of the first minute -> of the last (peak): " + "   ".join(
+            f"{name} {m['first_minute']:.0f} -> {m['last_minute']:.0f} ({m['peak']:.0f})"
+            for name, m in sorted(rss["by_process"].items())))
     print(f"  CPU             gateway {cpu['gateway']:.0f}%   generators {cpu['generators']:.0f}%   PostgreSQL "
           f"backends {cpu['store_server']:.0f}%   other processes {cpu['others']:.0f}%   machine {cpu['machine']:.0f}%"
           f"   (% of one core; {os.cpu_count()} cores)")

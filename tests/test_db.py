@@ -19,6 +19,17 @@ def test_sqlite_file_store_runs_in_wal_mode(tmp_path):
     engine.dispose()
 
 
+def test_sqlite_page_cache_is_set_per_engine(tmp_path):
+    from parksteward.db import make_engine
+
+    default, small = make_engine(f"sqlite:///{tmp_path / 'a.db'}"), make_engine(f"sqlite:///{tmp_path / 'a.db'}",
+                                                                                 sqlite_cache_kib=8 * 1024)
+    for engine, kib in ((default, 64 * 1024), (small, 8 * 1024)):
+        with engine.connect() as connection:
+            assert connection.execute(text("PRAGMA cache_size")).scalar() == -kib  # negative: KiB, not pages
+        engine.dispose()
+
+
 def test_timestamps_are_utc_aware(session_factory):
     with session_factory() as session:
         park = service.parks.create(session, SYSTEM, {"name": "时间园区", "boundary": BOUNDARY})

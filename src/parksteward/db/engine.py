@@ -7,12 +7,14 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str, **kwargs) -> Engine:
+def make_engine(url: str, sqlite_cache_kib: int | None = None, **kwargs) -> Engine:
     """Create an engine; SQLite gets WAL journaling, foreign keys and a busy timeout.
 
     WAL lets the API read while the ingest pipeline writes; SQLite leaves foreign keys off
-    unless asked per connection.
+    unless asked per connection. ``sqlite_cache_kib`` is each connection's page cache
+    (default :data:`SQLITE_CACHE_KIB`).
     """
+    cache_kib = SQLITE_CACHE_KIB if sqlite_cache_kib is None else sqlite_cache_kib
     parsed = make_url(url)
     # Hand out the connection used last: a busy writer then keeps one warm page cache (SQLite
     # resets a connection's cache when another connection changed the file meanwhile), and
@@ -39,7 +41,7 @@ def make_engine(url: str, **kwargs) -> Engine:
             cursor.execute("PRAGMA synchronous=NORMAL")
             # The default page cache (2,000 pages, 8 MB) is smaller than what one ingest batch
             # touches: a thousand devices each append to their own part of the reading index.
-            cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
+            cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
             cursor.close()
 
         return engine
