@@ -341,6 +341,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         tcp = start_gateway(settings, batcher)  # as parksteward.server starts it
         await tcp.start()
         started = time.perf_counter()
+        children = {child.pid: child.name for child in mp.active_children()}  # the workers, the roll-ups
         pipe.send(tcp.port)
         await asyncio.to_thread(pipe.recv)  # "stop"
         await tcp.stop()
@@ -360,7 +361,7 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
                 "calls": {k: [(round(t0 - started, 3), round(1000 * d, 1)) for t0, d in
                               zip(pipeline.starts[k], pipeline.durations[k])] for k in pipeline.starts},
                 "life_s": time.perf_counter() - started,
-                "children": {child.pid: child.name for child in mp.active_children()},
+                "children": children,
                 "gc_ms": {generation: sorted(pauses) for generation, pauses in collections_ms.items()}}
 
     if profile_dir:

@@ -19,15 +19,27 @@ def test_sqlite_file_store_runs_in_wal_mode(tmp_path):
     engine.dispose()
 
 
-def test_sqlite_page_cache_is_set_per_engine(tmp_path):
+def test_sqlite_page_cache_is_set_per_engine_and_larger_for_the_ingest_writer(tmp_path):
     from parksteward.db import make_engine
+    from parksteward.db.engine import use_writer_page_cache
 
-    default, small = make_engine(f"sqlite:///{tmp_path / 'a.db'}"), make_engine(f"sqlite:///{tmp_path / 'a.db'}",
-                                                                                 sqlite_cache_kib=8 * 1024)
-    for engine, kib in ((default, 64 * 1024), (small, 8 * 1024)):
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    default, small = make_engine(url), make_engine(url, sqlite_cache_kib=2 * 1024)
+    for engine, kib in ((default, 8 * 1024), (small, 2 * 1024)):
         with engine.connect() as connection:
             assert connection.execute(text("PRAGMA cache_size")).scalar() == -kib  # negative: KiB, not pages
+    with default.connect() as connection:
+        use_writer_page_cache(connection)
+    with default.connect() as connection:  # the same database connection, back from the pool
+        assert connection.execute(text("PRAGMA cache_size")).scalar() == -64 * 1024
+    for engine in (default, small):
         engine.dispose()
+    from parksteward.ingest.pipeline import Pipeline
+
+    writer = make_engine(url)
+    with Pipeline(writer).begin() as connection:  # the writer's transactions, and its jobs'
+        assert connection.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
+    writer.dispose()
 
 
 def test_timestamps_are_utc_aware(session_factory):

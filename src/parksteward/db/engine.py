@@ -39,8 +39,7 @@ def make_engine(url: str, sqlite_cache_kib: int | None = None, **kwargs) -> Engi
                 cursor.execute(f"PRAGMA wal_autocheckpoint={SQLITE_CHECKPOINT_PAGES}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA synchronous=NORMAL")
-            # The default page cache (2,000 pages, 8 MB) is smaller than what one ingest batch
-            # touches: a thousand devices each append to their own part of the reading index.
+            # The ingest writer's connections take a larger one (use_writer_page_cache).
             cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
             cursor.close()
 
@@ -49,7 +48,23 @@ def make_engine(url: str, sqlite_cache_kib: int | None = None, **kwargs) -> Engi
     return create_engine(url, **kwargs)
 
 
-SQLITE_CACHE_KIB = 64 * 1024  # per connection; pages are allocated only as they are used
+SQLITE_CACHE_KIB = 8 * 1024  # per connection; pages are allocated only as they are used
+# The ingest writer's connection: a thousand devices each append to their own part of the
+# reading-set tree, and an ingest batch touches more pages than the default cache holds.
+SQLITE_WRITER_CACHE_KIB = 64 * 1024
+
+
+def use_writer_page_cache(connection) -> None:
+    """Give ``connection`` (a SQLAlchemy Connection) the ingest writer's larger SQLite page cache,
+    once per database connection. The other connections (API reads, the alarm stage) keep
+    :data:`SQLITE_CACHE_KIB`: each connection has its own cache, and readers at the writer's
+    size made the server's memory grow with the number of connections it had opened."""
+    if connection.dialect.name != "sqlite":
+        return
+    info = connection.connection.info  # lives as long as the database connection, in the pool too
+    if not info.get("writer_page_cache"):
+        connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_WRITER_CACHE_KIB}")
+        info["writer_page_cache"] = True
 SQLITE_CHECKPOINT_PAGES = 30_000
 
 

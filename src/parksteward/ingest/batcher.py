@@ -173,7 +173,7 @@ class Batcher(ArrivalQueue):
         settled = []
         for job in jobs:
             try:
-                with self.pipeline.engine.begin() as connection:
+                with self.pipeline.begin() as connection:
                     settled.append((job.work(connection), None))
             except Exception as exc:
                 settled.append((None, exc))

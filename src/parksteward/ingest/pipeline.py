@@ -23,13 +23,16 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import NamedTuple, Protocol, Sequence
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from parksteward.db.engine import use_writer_page_cache
 from parksteward.hj212 import Frame, Hj212Error, accel, build_reply, parse_frame
 from parksteward.hj212.codes import DATA_COMMANDS
 from parksteward.hj212.errors import BadChecksum, BadTail
@@ -131,6 +134,13 @@ class Pipeline:
     def directory(self) -> DeviceDirectory:
         return self.decoder.directory
 
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """A transaction of the writer, on a connection with the writer's page cache."""
+        with self.engine.begin() as connection:
+            use_writer_page_cache(connection)
+            yield connection
+
     def process(self, arrivals: list[Arrival]) -> list[Outcome]:
         """Archive, decode, store and acknowledge ``arrivals``; returns their outcomes in order."""
         return self.run(arrivals)
@@ -158,12 +168,12 @@ class Pipeline:
             return []
         parts: list[Decoded] = list(decoded)
         if arrivals:
-            with self.engine.begin() as connection:
+            with self.begin() as connection:
                 frame_ids = write_archive(connection, [archive_row(a) for a in arrivals]
                                           + [row for batch in decoded for row in batch.archive])
             outcomes, local = self.decoder.decode(arrivals)
             parts.insert(0, local)
-            with self.engine.begin() as connection:
+            with self.begin() as connection:
                 rows = _write_data(connection, frame_ids, parts)
         else:
             outcomes = []
@@ -184,12 +194,12 @@ class Pipeline:
         """Archive and data of worker-decoded batches in one transaction (see :meth:`run`)."""
         archive = [row for batch in parts for row in batch.archive]
         try:
-            with self.engine.begin() as connection:
+            with self.begin() as connection:
                 frame_ids = write_archive(connection, archive)
                 rows = _write_data(connection, frame_ids, parts)
         except Exception:
             try:
-                with self.engine.begin() as connection:
+                with self.begin() as connection:
                     write_archive(connection, archive)  # the frames stay archived, as step 1 promises
             except Exception:
                 log.exception("could not archive %d frames after their data failed", len(archive))

@@ -31,7 +31,6 @@ from parksteward.runtime import start_memory_trimmer
 
 log = logging.getLogger(__name__)
 ROLLUP_NICENESS = 10
-ROLLUP_CACHE_KIB = 8 * 1024  # SQLite page cache of the process's connections
 WRITE_CHUNK = 500  # roll-up rows per transaction of the ingest writer
 
 
@@ -94,9 +93,7 @@ def _serve(database_url: str, conn, remote_writes: bool) -> None:
     if hasattr(os, "nice"):
         os.nice(ROLLUP_NICENESS)
     start_memory_trimmer()
-    # Roll-ups read each stored set about once: a small page cache, so that the process does
-    # not grow by the writer's 64 MB (the operating system caches the file anyway).
-    engine = make_engine(database_url, sqlite_cache_kib=ROLLUP_CACHE_KIB)
+    engine = make_engine(database_url)
 
     def write_remotely(rows: list[tuple]) -> None:
         conn.send(("rows", rows))
