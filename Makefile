@@ -8,7 +8,10 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-pure install clean
+FRONTEND := src/parksteward/web/frontend
+CONSOLE := src/parksteward/web/static/console/app.js
+
+.PHONY: demo test test-pure install console clean
 
 # setup.py and the C source too: an editable install builds the extension only when installed.
 $(STAMP): pyproject.toml setup.py src/parksteward/hj212/_speedups.c
@@ -19,14 +22,25 @@ $(STAMP): pyproject.toml setup.py src/parksteward/hj212/_speedups.c
 
 install: $(STAMP)
 
-demo: $(STAMP)
+# The park console's assets, from the npm registry (exact versions: package-lock.json), built by
+# esbuild into the package. Without npm the server runs and /console says how to build it.
+$(CONSOLE): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(wildcard $(FRONTEND)/src/*)
+	@if command -v npm >/dev/null 2>&1; then \
+		cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
+	else \
+		echo "npm not found: the park console is not built (install Node.js and npm, then run make console)"; \
+	fi
+
+console: $(CONSOLE)
+
+demo: $(STAMP) $(CONSOLE)
 	$(BIN)/parksteward demo
 
-test: $(STAMP)
+test: $(STAMP) $(CONSOLE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-test-pure: $(STAMP)
+test-pure: $(STAMP) $(CONSOLE)
 	PARKSTEWARD_PURE_PYTHON=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) data .pytest_cache build src/parksteward/hj212/_speedups.*.so
+	rm -rf $(VENV) data .pytest_cache build src/parksteward/hj212/_speedups.*.so src/parksteward/web/static $(FRONTEND)/node_modules

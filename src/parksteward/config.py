@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     token_minutes: int = Field(12 * 60, ge=1, description="Lifetime of a login token [min].")
     host: str = Field("127.0.0.1", description="Address `parksteward serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="HTTP port of the API and console.")
+    console_tile_url: str | None = Field(
+        None, description="Raster tiles under the console's map, e.g. a park's own tile server "
+        "(`https://tiles.example/{z}/{x}/{y}.png`); unset, the park's GeoJSON is the whole base map.")
     gateway_host: str = Field("127.0.0.1", description="Address the HJ 212 TCP gateway binds to.")
     gateway_port: int = Field(9212, ge=0, le=65535, description="TCP port of the HJ 212 gateway (0: any free port).")
     gateway_workers: int | None = Field(

@@ -42,6 +42,7 @@ from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
 from parksteward.release.api import router as release_router
 from parksteward.standards.api import router as standards_router
+from parksteward.web.console import mount_console
 
 log = logging.getLogger(__name__)
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent.parent / "web" / "templates")
@@ -111,6 +112,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(standards_router, prefix=API_PREFIX)
     for router in (alarms_router, rules_router, recipients_router, scenarios_router):
         app.include_router(router, prefix=API_PREFIX)
+
+    mount_console(app, settings)
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     def landing(request: Request):

@@ -1,1 +1,1 @@
-"""The web console (for now, the landing page)."""
+"""The web console: the landing page, and the park console built from npm packages (``frontend/``)."""

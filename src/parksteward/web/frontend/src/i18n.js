@@ -1,0 +1,28 @@
+// The console's words in Chinese (the default) and English. One table, so that a missing
+// translation shows up as the key itself.
+export const WORDS = {
+  "zh-CN": {
+    title: "园区环境管理控制台", login: "登录", username: "用户名", password: "密码",
+    loginFailed: "用户名或密码错误", logout: "退出", language: "English",
+    layers: "图层", park: "园区边界", enterprises: "企业", sources: "排放源", points: "监测点位",
+    receptors: "敏感目标", risks: "风险源", weather: "气象站",
+    kind: "类型", code: "编码", latest: "最新数据", noData: "暂无数据", loading: "加载中…",
+    pointsShown: "个监测点位",
+  },
+  en: {
+    title: "Park environmental console", login: "Log in", username: "Username", password: "Password",
+    loginFailed: "Wrong username or password", logout: "Log out", language: "中文",
+    layers: "Layers", park: "Park boundary", enterprises: "Enterprises", sources: "Emission sources",
+    points: "Monitoring points", receptors: "Sensitive receptors", risks: "Risk sources", weather: "Weather stations",
+    kind: "Kind", code: "Code", latest: "Latest values", noData: "No data yet", loading: "Loading…",
+    pointsShown: "monitoring points",
+  },
+};
+
+export function currentLanguage() {
+  return localStorage.getItem("parksteward.lang") || "zh-CN";
+}
+
+export function t(key) {
+  return (WORDS[currentLanguage()] || WORDS["zh-CN"])[key] ?? key;
+}

@@ -1,0 +1,66 @@
+// The park as a map: the park's own GeoJSON is the base map (parks run on isolated networks,
+// so no tiles are fetched); an optional raster tile URL can be laid under it.
+import maplibregl from "maplibre-gl";
+import { t } from "./i18n.js";
+
+// Layer groups the user can toggle: [key, feature_type, MapLibre layers of it]
+export const COLORS = {
+  park: "#2f6f4f", enterprise: "#5b6b8c", emission_source: "#a0522d", monitoring_point: "#1f78b4",
+  sensitive_receptor: "#d4a017", risk_source: "#c0392b", weather_station: "#7d3c98",
+};
+
+function layersOf(type, color) {
+  const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
+  return [
+    { id: `${type}-fill`, type: "fill", source: "park", filter: only("Polygon"),
+      paint: { "fill-color": color, "fill-opacity": type === "park" ? 0.06 : 0.25 } },
+    { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
+      paint: { "line-color": color, "line-width": type === "park" ? 2.5 : 1 } },
+    { id: `${type}-circle`, type: "circle", source: "park", filter: only("Point"),
+      paint: { "circle-color": color, "circle-radius": type === "monitoring_point" ? 5 : 4,
+               "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+  ];
+}
+
+export const GROUPS = [
+  ["park", "park"], ["enterprises", "enterprise"], ["sources", "emission_source"],
+  ["risks", "risk_source"], ["receptors", "sensitive_receptor"], ["weather", "weather_station"],
+  ["points", "monitoring_point"],
+];
+
+export function bounds(collection) {
+  const box = [Infinity, Infinity, -Infinity, -Infinity];
+  const visit = (c) => {
+    if (typeof c[0] === "number") {
+      box[0] = Math.min(box[0], c[0]); box[1] = Math.min(box[1], c[1]);
+      box[2] = Math.max(box[2], c[0]); box[3] = Math.max(box[3], c[1]);
+    } else c.forEach(visit);
+  };
+  collection.features.forEach((f) => visit(f.geometry.coordinates));
+  return [[box[0], box[1]], [box[2], box[3]]];
+}
+
+export function parkMap(container, collection, tileUrl) {
+  const sources = { park: { type: "geojson", data: collection } };
+  const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef1ec" } }];
+  if (tileUrl) {
+    sources.tiles = { type: "raster", tiles: [tileUrl], tileSize: 256 };
+    layers.push({ id: "tiles", type: "raster", source: "tiles" });
+  }
+  for (const [, type] of GROUPS) layers.push(...layersOf(type, COLORS[type]));
+  const map = new maplibregl.Map({
+    container, style: { version: 8, sources, layers }, bounds: bounds(collection),
+    fitBoundsOptions: { padding: 40 }, attributionControl: false,
+  });
+  map.addControl(new maplibregl.NavigationControl(), "top-right");
+  map.addControl(new maplibregl.ScaleControl({ unit: "metric" }), "bottom-left");
+  return map;
+}
+
+export function setGroupVisible(map, type, visible) {
+  for (const suffix of ["fill", "line", "circle"]) {
+    map.setLayoutProperty(`${type}-${suffix}`, "visibility", visible ? "visible" : "none");
+  }
+}
+
+export { maplibregl, t };
