@@ -8,15 +8,19 @@ import os
 import shutil
 import threading
 import time
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import func, select
 
 from parksteward.api import create_app
 from parksteward.config import Settings
-from parksteward.registry.tables import MonitoringPoint
+from parksteward.hj212 import build_frame
+from parksteward.registry.tables import Device, MonitoringPoint
 from parksteward.web import console
 from tests.factories import PASSWORD, build_world
 
@@ -144,4 +148,36 @@ def test_an_enterprise_user_sees_only_its_own_points(browser, server):
     page = _log_in(browser, base, "ent_a")
     assert _rendered_points(page) == own
     _shot(page, "map-enterprise")
+    page.close()
+
+
+def test_a_committed_frame_changes_a_points_colour_and_value_on_screen_within_2_s(browser, server):
+    from playwright.sync_api import expect
+
+    base, app, world = server
+    with app.state.sessionmaker() as session:
+        device = session.get(Device, world.device["a"])
+        point = session.get(MonitoringPoint, device.point_id)
+        mn, code, lon, lat = device.mn, point.code, point.lon, point.lat
+    page = _log_in(browser, base, "admin")
+    _rendered_points(page)
+    x, y = page.evaluate(f"(() => {{ const p = window.parkMap.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)  # the point's panel opens
+    panel = page.locator(f".panel[data-point='{code}']")
+    expect(panel).to_be_visible(timeout=10_000)
+    page.wait_for_function("window.liveStream && window.liveStream.readyState === 1", timeout=10_000)
+    assert page.evaluate(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status") is None
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")
+    frame = build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{now}000",
+                        cp=[("DataTime", now), ("a21026-Rtd", "47.25"), ("a21026-Flag", "N")])
+    token = httpx.post(f"{base}/api/v1/auth/token", data={"username": "admin", "password": PASSWORD}).json()
+    answer = httpx.post(f"{base}/api/v1/ingest/frames", content=frame.decode().strip(),
+                        headers={"Authorization": f"Bearer {token['access_token']}", "Content-Type": "text/plain"})
+    assert answer.status_code == 200 and answer.json()["data"][0]["ok"], answer.text
+    # Committed (the answer comes after the commit): on screen within 2 s, no reload.
+    expect(panel.locator("tr[data-factor='a21026'] td.number")).to_have_text("47.25", timeout=2_000)
+    assert page.evaluate(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status") == "normal"
+    _shot(page, "point-live")
     page.close()

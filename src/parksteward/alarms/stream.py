@@ -68,8 +68,9 @@ class Broadcaster:
             return len(self._subscribers)
 
 
-async def events(broadcaster: Broadcaster, subscriber: Subscriber, heartbeat_s: float = HEARTBEAT_S):
-    """The SSE body: ``event: alarm`` messages, and a comment line as heartbeat so proxies keep it open."""
+async def events(broadcaster: Broadcaster, subscriber: Subscriber, heartbeat_s: float = HEARTBEAT_S,
+                 event: str = "alarm"):
+    """The SSE body: ``event: <event>`` messages, and a comment line as heartbeat so proxies keep it open."""
     try:
         yield ": connected\n\n"
         while not subscriber.dropped:
@@ -79,6 +80,6 @@ async def events(broadcaster: Broadcaster, subscriber: Subscriber, heartbeat_s: 
                 yield ": heartbeat\n\n"
                 continue
             data = json.dumps(payload, ensure_ascii=False, default=str)
-            yield f"id: {payload.get('event_id') or ''}\nevent: alarm\ndata: {data}\n\n"
+            yield f"id: {payload.get('event_id') or ''}\nevent: {event}\ndata: {data}\n\n"
     finally:
         broadcaster.unsubscribe(subscriber)

@@ -30,6 +30,7 @@ from parksteward.db import make_engine, make_sessionmaker
 from parksteward.documents.api import router as documents_router
 from parksteward.errors import InvalidInput, ParkStewardError
 from parksteward.ingest.api import router as ingest_router
+from parksteward.ingest.live import LiveReadings
 from parksteward.ingest.notary import FrameNotary
 from parksteward.ingest.pipeline import Pipeline, fan_out
 from parksteward.ingest.rollup import RollupEngine
@@ -70,7 +71,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.notary = FrameNotary(app.state.ledger.log) if settings.ledger_notarize_frames else None
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
-    consumers = [app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])
+    app.state.live = LiveReadings(app.state.sessionmaker)  # the consoles' live values
+    consumers = ([app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])
+                 + [app.state.live.submit])
     # Graded warnings: the alarm stage judges committed batches on its own thread, the
     # dispatcher works through the notification outbox; serve() starts both.
     app.state.broadcaster = Broadcaster()

@@ -1,4 +1,4 @@
-"""Routes over monitoring data: latest values and time series of a point."""
+"""Routes over monitoring data: latest values and time series of a point, live values, uploads."""
 
 from __future__ import annotations
 
@@ -6,9 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from parksteward.api.deps import ActorDep, SessionDep
+from parksteward.alarms.stream import events
+from parksteward.api.deps import ActorDep, SessionDep, StreamActorDep
 from parksteward.hj212.describe import line_to_frame
 from parksteward.ingest import service
 from parksteward.ingest.json_readings import BadJson, parse_messages
@@ -35,6 +37,17 @@ def series(
     field: Annotated[str | None, Query(description="Rtd, Avg, Min, Max, Cou, ZsAvg ... (default Rtd/Avg)")] = None,
 ):
     return service.series(session, actor, point_id, factor, interval, start, end, field)
+
+
+@router.get("/live/readings", tags=["ingest"],
+            summary="Live newest values per point (Server-Sent Events, `event: reading`, at most one a second "
+                    "per point); the token may come as ?access_token= for a browser's EventSource")
+async def live_readings(request: Request, actor: StreamActorDep, session: SessionDep):
+    session.close()  # a stream must not hold a read transaction open for hours
+    live = request.app.state.live
+    subscriber = live.subscribe(actor.enterprise_id if actor.is_enterprise else None)
+    return StreamingResponse(events(live.broadcaster, subscriber, event="reading"), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
 
 
 @router.post("/ingest/frames", response_model=IngestResult, tags=["ingest"],

@@ -3,7 +3,7 @@
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./console.css";
 import * as api from "./api.js";
-import { COLORS, GROUPS, maplibregl, parkMap, setGroupVisible } from "./map.js";
+import { COLORS, GROUPS, maplibregl, parkMap, pointStatus, setGroupVisible } from "./map.js";
 import { currentLanguage, t } from "./i18n.js";
 
 const root = document.getElementById("app");
@@ -47,11 +47,28 @@ function loginView() {
   root.replaceChildren(form);
 }
 
+// The newest values each point sent while the console was open (from the live stream).
+const live = new Map();
+
+function valueRows(point, latest) {
+  const name = (v) => (currentLanguage() === "en" ? v.name_en : v.name_zh) || v.factor;
+  const rows = new Map((latest?.data || []).filter((v) => v.field === "Rtd" || v.field === "Avg")
+    .map((v) => [v.factor, [name(v), v.value, v.unit || "", v.flag || ""]]));
+  const heard = live.get(point.code);
+  if (heard) {
+    for (const [factor, [value, flag]] of Object.entries(heard.values)) {
+      const [name, , unit] = rows.get(factor) || [factor, null, ""];
+      rows.set(factor, [name, value, unit, flag]);
+    }
+  }
+  return [...rows.entries()].map(([factor, [name, value, unit, flag]]) => element("tr", { "data-factor": factor },
+    element("td", {}, name), element("td", { class: "number" }, String(value ?? "—")),
+    element("td", {}, unit), element("td", {}, flag)));
+}
+
 function pointPanel(point, latest) {
-  const rows = (latest?.values || []).map((v) => element("tr", {},
-    element("td", {}, v.name || v.factor), element("td", { class: "number" }, String(v.value ?? "—")),
-    element("td", {}, v.unit || ""), element("td", {}, v.flag || "")));
-  return element("div", { class: "panel" },
+  const rows = valueRows(point, latest);
+  return element("div", { class: "panel", "data-point": point.code },
     element("h3", {}, point.name),
     element("p", {}, `${t("code")} ${point.code} · ${t("kind")} ${point.kind}`),
     element("h4", {}, t("latest")),
@@ -80,13 +97,26 @@ async function start() {
   root.replaceChildren(header, element("aside", {}, element("h2", {}, t("layers")), ...toggles), mapNode);
   const map = parkMap(mapNode, collection, window.PARKSTEWARD?.tileUrl);
   window.parkMap = map; // for the browser tests and the curious
+  let open = null; // the point whose panel is open: { point, latest, popup }
   map.on("click", "monitoring_point-circle", async (event) => {
     const feature = event.features[0];
     const point = pointByCode.get(feature.properties.code);
     if (!point) return;
     const latest = await api.get(`/points/${point.id}/latest`).catch(() => null);
-    new maplibregl.Popup({ maxWidth: "360px" }).setLngLat(event.lngLat).setDOMContent(pointPanel(point, latest)).addTo(map);
+    const popup = new maplibregl.Popup({ maxWidth: "360px" }).setLngLat(event.lngLat)
+      .setDOMContent(pointPanel(point, latest)).addTo(map);
+    open = { point, latest, popup };
+    popup.on("close", () => { if (open?.popup === popup) open = null; });
   });
+  // Live values: the point's colour and, when its panel is open, its values, without a reload.
+  const stream = new EventSource(`/api/v1/live/readings?access_token=${encodeURIComponent(api.token())}`);
+  stream.addEventListener("reading", (message) => {
+    const reading = JSON.parse(message.data);
+    live.set(reading.code, reading);
+    map.setFeatureState({ source: "park", id: reading.code }, { status: pointStatus(reading.values), t: reading.t });
+    if (open && open.point.code === reading.code) open.popup.setDOMContent(pointPanel(open.point, open.latest));
+  });
+  window.liveStream = stream;
   map.on("mouseenter", "monitoring_point-circle", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "monitoring_point-circle", () => { map.getCanvas().style.cursor = ""; });
 }

@@ -9,6 +9,12 @@ export const COLORS = {
   sensitive_receptor: "#d4a017", risk_source: "#c0392b", weather_station: "#7d3c98",
 };
 
+// A monitoring point's colour is its live status (feature state, set by the live stream):
+// values with every flag N, values with another flag (not valid data), or nothing heard yet.
+export const STATUS_COLORS = { normal: "#2e9e4f", invalid: "#8c8c8c", waiting: "#1f78b4" };
+const POINT_COLOR = ["match", ["coalesce", ["feature-state", "status"], "waiting"],
+  "normal", STATUS_COLORS.normal, "invalid", STATUS_COLORS.invalid, STATUS_COLORS.waiting];
+
 function layersOf(type, color) {
   const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
   return [
@@ -17,7 +23,8 @@ function layersOf(type, color) {
     { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
       paint: { "line-color": color, "line-width": type === "park" ? 2.5 : 1 } },
     { id: `${type}-circle`, type: "circle", source: "park", filter: only("Point"),
-      paint: { "circle-color": color, "circle-radius": type === "monitoring_point" ? 5 : 4,
+      paint: { "circle-color": type === "monitoring_point" ? POINT_COLOR : color,
+               "circle-radius": type === "monitoring_point" ? 5 : 4,
                "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
   ];
 }
@@ -41,7 +48,8 @@ export function bounds(collection) {
 }
 
 export function parkMap(container, collection, tileUrl) {
-  const sources = { park: { type: "geojson", data: collection } };
+  // Feature ids from the point codes, so that the live stream can address a point's state.
+  const sources = { park: { type: "geojson", data: collection, promoteId: "code" } };
   const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef1ec" } }];
   if (tileUrl) {
     sources.tiles = { type: "raster", tiles: [tileUrl], tileSize: 256 };
@@ -64,3 +72,8 @@ export function setGroupVisible(map, type, visible) {
 }
 
 export { maplibregl, t };
+
+export function pointStatus(values) {
+  const flags = Object.values(values).map((entry) => entry[1]);
+  return flags.length && flags.every((flag) => flag === "N") ? "normal" : "invalid";
+}
