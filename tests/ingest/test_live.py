@@ -68,3 +68,27 @@ def test_nothing_is_queued_while_no_console_watches(live_world):
     recorder.count = 0
     pipeline.process([realtime(mn, 1, [("a21026-Rtd", "20.5")])])
     assert live._queue.empty()
+
+
+def test_an_enterprise_console_receives_only_its_own_points(engine, session_factory):
+    import asyncio
+
+    from parksteward.alarms.stream import Broadcaster
+
+    with session_factory() as session:
+        world = build_world(session)
+        devices = {key: session.get(Device, world.device[key]) for key in ("a", "b")}
+        mns = {key: device.mn for key, device in devices.items()}
+    live = LiveReadings(session_factory, Broadcaster())
+    pipeline = Pipeline(engine, on_commit=live.submit)
+
+    async def scenario():
+        park, own, other = (live.broadcaster.subscribe(None), live.broadcaster.subscribe(world.enterprise["a"]),
+                            live.broadcaster.subscribe(world.enterprise["b"]))
+        await asyncio.to_thread(pipeline.process, [realtime(mns["a"], 1, [("a21026-Rtd", "20.5")])])
+        live.take(live._queue.get_nowait())
+        live.flush()
+        await asyncio.sleep(0.05)  # the events reach the subscribers' queues on this loop
+        return [s.queue.qsize() for s in (park, own, other)]
+
+    assert asyncio.run(scenario()) == [1, 1, 0]
