@@ -177,7 +177,10 @@ def test_a_committed_frame_changes_a_points_colour_and_value_on_screen_within_2_
                         headers={"Authorization": f"Bearer {token['access_token']}", "Content-Type": "text/plain"})
     assert answer.status_code == 200 and answer.json()["data"][0]["ok"], answer.text
     # Committed (the answer comes after the commit): on screen within 2 s, no reload.
-    expect(panel.locator("tr[data-factor='a21026'] td.number")).to_have_text("47.25", timeout=2_000)
+    row = panel.locator("tr[data-factor='a21026']")
+    expect(row.locator("td.number")).to_have_text("47.25", timeout=2_000)
+    assert row.locator("td").nth(0).inner_text() == "二氧化硫"  # a21026 in the factor catalogue (HJ 212-2017)
+    assert row.locator("td").nth(2).inner_text() == "mg/m³"
     assert page.evaluate(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status") == "normal"
     _shot(page, "point-live")
     page.close()

@@ -47,8 +47,10 @@ function loginView() {
   root.replaceChildren(form);
 }
 
-// The newest values each point sent while the console was open (from the live stream).
+// The newest values each point sent while the console was open (from the live stream), and
+// the factor catalogue that names them.
 const live = new Map();
+const factors = new Map();
 
 function valueRows(point, latest) {
   const name = (v) => (currentLanguage() === "en" ? v.name_en : v.name_zh) || v.factor;
@@ -57,8 +59,9 @@ function valueRows(point, latest) {
   const heard = live.get(point.code);
   if (heard) {
     for (const [factor, [value, flag]] of Object.entries(heard.values)) {
-      const [name, , unit] = rows.get(factor) || [factor, null, ""];
-      rows.set(factor, [name, value, unit, flag]);
+      const known = factors.get(factor);
+      const [label, , unit] = rows.get(factor) || [known ? name(known) : factor, null, known?.unit || ""];
+      rows.set(factor, [label, value, unit, flag]);
     }
   }
   return [...rows.entries()].map(([factor, [name, value, unit, flag]]) => element("tr", { "data-factor": factor },
@@ -80,9 +83,10 @@ async function start() {
   const me = await api.get("/auth/me");
   const parks = (await api.get("/parks")).data;
   const park = parks[0];
-  const [collection, points] = await Promise.all([
-    api.get(`/parks/${park.id}/geojson`), api.get(`/points?park_id=${park.id}&limit=10000`),
+  const [collection, points, catalogue] = await Promise.all([
+    api.get(`/parks/${park.id}/geojson`), api.get(`/points?park_id=${park.id}&limit=10000`), api.get("/factors"),
   ]);
+  for (const factor of catalogue.data) factors.set(factor.code, factor);
   const pointByCode = new Map(points.data.map((p) => [p.code, p]));
   const mapNode = element("div", { id: "map" });
   const toggles = GROUPS.map(([key, type]) => element("label", {},
