@@ -23,10 +23,11 @@ $(STAMP): pyproject.toml setup.py src/parksteward/hj212/_speedups.c
 install: $(STAMP)
 
 # The park console's assets, from the npm registry (exact versions: package-lock.json), built by
-# esbuild into the package. Without npm the server runs and /console says how to build it.
+# esbuild into the package. Without npm, or offline, the server runs and /console says how to build it.
 $(CONSOLE): $(FRONTEND)/package.json $(FRONTEND)/package-lock.json $(wildcard $(FRONTEND)/src/*)
 	@if command -v npm >/dev/null 2>&1; then \
-		cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build; \
+		(cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build) \
+			|| echo "the park console could not be built (npm failed: offline?); everything else runs without it"; \
 	else \
 		echo "npm not found: the park console is not built (install Node.js and npm, then run make console)"; \
 	fi
