@@ -52,6 +52,7 @@ SQLITE_CACHE_KIB = 8 * 1024  # per connection; pages are allocated only as they 
 # The ingest writer's connection: a thousand devices each append to their own part of the
 # reading-set tree, and an ingest batch touches more pages than the default cache holds.
 SQLITE_WRITER_CACHE_KIB = 64 * 1024
+SQLITE_CHECKPOINT_PAGES = 30_000
 
 
 def use_writer_page_cache(connection) -> None:
@@ -65,7 +66,6 @@ def use_writer_page_cache(connection) -> None:
     if not info.get("writer_page_cache"):
         connection.exec_driver_sql(f"PRAGMA cache_size=-{SQLITE_WRITER_CACHE_KIB}")
         info["writer_page_cache"] = True
-SQLITE_CHECKPOINT_PAGES = 30_000
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -31,7 +31,7 @@ class LiveReadings:
         self.broadcaster = broadcaster or Broadcaster()
         self.min_interval_s = min_interval_s
         self._queue: queue.Queue = queue.Queue(MAX_QUEUED_BATCHES)
-        self._points: dict[int, tuple[int, str, int | None]] = {}  # device -> (point id, point code, enterprise)
+        self._points: dict[int, tuple[int, str, int | None] | None] = {}  # device -> (point id, point code, enterprise)
         self._pending: dict[int, dict] = {}  # point -> newest event not yet sent
         self._sent_at: dict[int, float] = {}  # point -> monotonic time of its last event
         self._thread: threading.Thread | None = None
@@ -102,4 +102,7 @@ class LiveReadings:
                                               MonitoringPoint.enterprise_id).join(MonitoringPoint,
                                                                                   Device.point_id == MonitoringPoint.id))
                 self._points = {device: (point, code, enterprise) for device, point, code, enterprise in rows}
-        return self._points.get(device_id)
+            # A device gone meanwhile: remembered as such, not read again with each of its sets
+            # (ids are not reused, so a device added later still finds the map read afresh).
+            self._points.setdefault(device_id, None)
+        return self._points[device_id]
