@@ -7,13 +7,12 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from parksteward.alarms import service
 from parksteward.alarms.drill import DrillRequest, start_drill
-from parksteward.alarms.stream import events
+from parksteward.alarms.stream import sse_response
 from parksteward.api.crud_router import crud_router
 from parksteward.api.deps import ActorDep, SessionDep, StreamActorDep
 from parksteward.registry.schemas import partial
@@ -50,8 +49,7 @@ async def stream(request: Request, actor: StreamActorDep, session: SessionDep):
     session.close()
     broadcaster = request.app.state.broadcaster
     subscriber = broadcaster.subscribe(actor.enterprise_id if actor.is_enterprise else None)
-    return StreamingResponse(events(broadcaster, subscriber), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return sse_response(broadcaster, subscriber)
 
 
 @router.get("/alarms/{alarm_id}", summary="One alarm with its history, scenario advice and deliveries")

@@ -14,6 +14,8 @@ import logging
 import threading
 from dataclasses import dataclass, field
 
+from fastapi.responses import StreamingResponse
+
 log = logging.getLogger(__name__)
 MAX_BACKLOG = 1000
 HEARTBEAT_S = 15.0
@@ -83,3 +85,10 @@ async def events(broadcaster: Broadcaster, subscriber: Subscriber, heartbeat_s: 
             yield f"id: {payload.get('event_id') or ''}\nevent: {event}\ndata: {data}\n\n"
     finally:
         broadcaster.unsubscribe(subscriber)
+
+
+def sse_response(broadcaster: Broadcaster, subscriber: Subscriber, event: str = "alarm") -> StreamingResponse:
+    """The HTTP response of a live stream: :func:`events` as ``text/event-stream``, uncached and
+    unbuffered by proxies."""
+    return StreamingResponse(events(broadcaster, subscriber, event=event), media_type="text/event-stream",
+                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})

@@ -6,10 +6,9 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Body, Query, Request
-from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from parksteward.alarms.stream import events
+from parksteward.alarms.stream import sse_response
 from parksteward.api.deps import ActorDep, SessionDep, StreamActorDep
 from parksteward.hj212.describe import line_to_frame
 from parksteward.ingest import service
@@ -46,8 +45,7 @@ async def live_readings(request: Request, actor: StreamActorDep, session: Sessio
     session.close()  # a stream must not hold a read transaction open for hours
     live = request.app.state.live
     subscriber = live.subscribe(actor.enterprise_id if actor.is_enterprise else None)
-    return StreamingResponse(events(live.broadcaster, subscriber, event="reading"), media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return sse_response(live.broadcaster, subscriber, event="reading")
 
 
 @router.post("/ingest/frames", response_model=IngestResult, tags=["ingest"],
