@@ -144,6 +144,7 @@ ENTERPRISE_A_EXPECTS = {
     ("GET", "/api/v1/alarms"): 200,
     ("GET", "/api/v1/alarms/stream"): "stream",  # never ends: scoping in tests/alarms/test_delivery.py
     ("GET", "/api/v1/live/readings"): "stream",  # never ends: scoping in tests/ingest/test_live.py
+    ("GET", "/api/v1/live/status"): 200,  # only its own points: tests/ingest/test_status.py
     ("GET", "/api/v1/alarms/{alarm_id}"): 404,
     ("POST", "/api/v1/alarms/{alarm_id}/acknowledge"): 404,
     ("POST", "/api/v1/alarms/{alarm_id}/clear"): 404,

@@ -15,6 +15,7 @@ from parksteward.ingest import service
 from parksteward.ingest.json_readings import BadJson, parse_messages
 from parksteward.ingest.pipeline import Arrival
 from parksteward.ingest.schemas import IngestResult, Latest, Series
+from parksteward.ingest.status import point_status
 
 router = APIRouter(tags=["monitoring data"])
 
@@ -46,6 +47,13 @@ async def live_readings(request: Request, actor: StreamActorDep, session: Sessio
     live = request.app.state.live
     subscriber = live.subscribe(actor.enterprise_id if actor.is_enterprise else None)
     return sse_response(live.broadcaster, subscriber, event="reading")
+
+
+@router.get("/live/status", tags=["ingest"],
+            summary="Where each monitoring point stands: normal, invalid data, offline or waiting, and its "
+                    "open alarm's level (the console's map colours)")
+def live_status(session: SessionDep, actor: ActorDep, park_id: int | None = None):
+    return point_status(session, actor, park_id)
 
 
 @router.post("/ingest/frames", response_model=IngestResult, tags=["ingest"],

@@ -1,21 +1,22 @@
-// The park console: log in, then the park's map with its layers; a click on a monitoring
-// point shows its latest values.
+// The park console: log in, then the park's map with its layers and live point colours; the
+// header's buttons open the panels (alarms, overview, models) in the drawer on the right.
+//
+// Every part of the console is a module that receives the console's context (`ctx`): the
+// user, the park, the map, the points by code and id, the factor catalogue, the live values,
+// and the drawer. A module adds its header button with ctx.addNav() and its words with addWords().
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./console.css";
 import * as api from "./api.js";
-import { COLORS, GROUPS, maplibregl, parkMap, pointStatus, setGroupVisible } from "./map.js";
-import { currentLanguage, t } from "./i18n.js";
+import { element } from "./dom.js";
+import { COLORS, GROUPS, LEGEND, parkMap, pointStatus, setGroupVisible } from "./map.js";
+import { currentLanguage, localName, t } from "./i18n.js";
+import { showPoint } from "./point.js";
 
 const root = document.getElementById("app");
+const modules = []; // (ctx) => void, each called once the map is up
 
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attributes)) {
-    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else node.setAttribute(key, value);
-  }
-  node.append(...children);
-  return node;
+export function registerModule(mount) {
+  modules.push(mount);
 }
 
 function languageSwitch() {
@@ -30,8 +31,8 @@ function languageSwitch() {
 
 function loginView() {
   const message = element("p", { class: "error", role: "alert" });
-  const username = element("input", { name: "username", autocomplete: "username", required: "" });
-  const password = element("input", { name: "password", type: "password", autocomplete: "current-password", required: "" });
+  const username = element("input", { name: "username", autocomplete: "username", required: true });
+  const password = element("input", { name: "password", type: "password", autocomplete: "current-password", required: true });
   const form = element("form", {
     class: "login",
     onsubmit: async (event) => {
@@ -47,84 +48,117 @@ function loginView() {
   root.replaceChildren(form);
 }
 
-// The newest values each point sent while the console was open (from the live stream), and
-// the factor catalogue that names them.
-const live = new Map();
-const factors = new Map();
-
-function valueRows(point, latest) {
-  const name = (v) => (currentLanguage() === "en" ? v.name_en : v.name_zh) || v.factor;
-  const rows = new Map((latest?.data || []).filter((v) => v.field === "Rtd" || v.field === "Avg")
-    .map((v) => [v.factor, [name(v), v.value, v.unit || "", v.flag || ""]]));
-  const heard = live.get(point.code);
-  if (heard) {
-    for (const [factor, [value, flag]] of Object.entries(heard.values)) {
-      const known = factors.get(factor);
-      const [label, , unit] = rows.get(factor) || [known ? name(known) : factor, null, known?.unit || ""];
-      rows.set(factor, [label, value, unit, flag]);
-    }
-  }
-  return [...rows.entries()].map(([factor, [name, value, unit, flag]]) => element("tr", { "data-factor": factor },
-    element("td", {}, name), element("td", { class: "number" }, String(value ?? "—")),
-    element("td", {}, unit), element("td", {}, flag)));
-}
-
-function pointPanel(point, latest) {
-  const rows = valueRows(point, latest);
-  return element("div", { class: "panel", "data-point": point.code },
-    element("h3", {}, point.name),
-    element("p", {}, `${t("code")} ${point.code} · ${t("kind")} ${point.kind}`),
-    element("h4", {}, t("latest")),
-    rows.length ? element("table", {}, ...rows) : element("p", {}, t("noData")));
+// The drawer on the right: one panel at a time, with a title and a close button.
+function makeDrawer() {
+  const title = element("h2", {});
+  const body = element("div", { class: "drawer-body" });
+  const node = element("section", { id: "drawer", hidden: true },
+    element("div", { class: "drawer-head" }, title,
+      element("button", { class: "close", "aria-label": t("close"), onclick: () => drawer.close() }, "×")), body);
+  let current = null; // { key, onClose }
+  const drawer = {
+    node,
+    get key() { return current?.key ?? null; },
+    show(heading, content, { key = null, onClose = null } = {}) {
+      if (current?.onClose) current.onClose();
+      current = { key, onClose };
+      title.textContent = heading;
+      body.replaceChildren(content);
+      node.hidden = false;
+      node.dataset.key = key || "";
+      root.classList.add("with-drawer");
+    },
+    close() {
+      if (current?.onClose) current.onClose();
+      current = null;
+      node.hidden = true;
+      node.dataset.key = "";
+      root.classList.remove("with-drawer");
+    },
+  };
+  return drawer;
 }
 
 async function start() {
   root.replaceChildren(element("p", { class: "loading" }, t("loading")));
   const me = await api.get("/auth/me");
-  const parks = (await api.get("/parks")).data;
-  const park = parks[0];
+  const park = (await api.get("/parks")).data[0];
   const [collection, points, catalogue] = await Promise.all([
     api.get(`/parks/${park.id}/geojson`), api.get(`/points?park_id=${park.id}&limit=10000`), api.get("/factors"),
   ]);
-  for (const factor of catalogue.data) factors.set(factor.code, factor);
-  const pointByCode = new Map(points.data.map((p) => [p.code, p]));
+  const nav = element("nav", {});
+  const drawer = makeDrawer();
   const mapNode = element("div", { id: "map" });
   const toggles = GROUPS.map(([key, type]) => element("label", {},
-    element("input", { type: "checkbox", checked: "", "data-layer": type,
+    element("input", { type: "checkbox", checked: true, "data-layer": type,
                        onchange: (e) => setGroupVisible(map, type, e.target.checked) }),
     element("span", { class: "swatch", style: `background: ${COLORS[type]}` }), t(key)));
+  const legend = LEGEND.map(([key, color]) => element("div", { class: "legend-row" },
+    element("span", { class: "swatch", style: `background: ${color}` }), t(key)));
   const header = element("header", {},
-    element("strong", {}, currentLanguage() === "en" && park.name_en ? park.name_en : park.name),
+    element("strong", {}, localName(park)),
     element("span", { class: "count", "data-testid": "point-count" }, `${points.count} ${t("pointsShown")}`),
+    nav,
     element("span", { class: "user" }, me.username), languageSwitch(),
     element("button", { class: "link", onclick: () => { api.logout(); location.reload(); } }, t("logout")));
-  root.replaceChildren(header, element("aside", {}, element("h2", {}, t("layers")), ...toggles), mapNode);
+  root.replaceChildren(header, element("aside", {}, element("h2", {}, t("layers")), ...toggles,
+    element("h2", {}, t("points")), ...legend), mapNode, drawer.node);
   const map = parkMap(mapNode, collection, window.PARKSTEWARD?.tileUrl);
   window.parkMap = map; // for the browser tests and the curious
-  let open = null; // the point whose panel is open: { point, latest, popup }
-  map.on("click", "monitoring_point-circle", async (event) => {
-    const feature = event.features[0];
-    const point = pointByCode.get(feature.properties.code);
-    if (!point) return;
-    const latest = await api.get(`/points/${point.id}/latest`).catch(() => null);
-    const popup = new maplibregl.Popup({ maxWidth: "360px" }).setLngLat(event.lngLat)
-      .setDOMContent(pointPanel(point, latest)).addTo(map);
-    open = { point, latest, popup };
-    popup.on("close", () => { if (open?.popup === popup) open = null; });
+
+  const readingListeners = new Set();
+  const ctx = {
+    me, park, map, drawer, collection,
+    points: points.data,
+    pointByCode: new Map(points.data.map((p) => [p.code, p])),
+    pointById: new Map(points.data.map((p) => [p.id, p])),
+    factors: new Map(catalogue.data.map((f) => [f.code, f])),
+    live: new Map(), // point code -> the newest reading event heard while the console is open
+    addNav(label, onclick, attributes = {}) {
+      const button = element("button", { class: "nav", onclick, ...attributes }, label);
+      nav.append(button);
+      return button;
+    },
+    onReading(listener) {
+      readingListeners.add(listener);
+      return () => readingListeners.delete(listener);
+    },
+    pointState(code) {
+      return map.getFeatureState({ source: "park", id: code }) || {};
+    },
+    setPointState(code, state) {
+      if (ctx.pointByCode.has(code)) map.setFeatureState({ source: "park", id: code }, state);
+    },
+    showPoint(point) { return showPoint(ctx, point); },
+  };
+  window.consoleContext = ctx;
+
+  map.on("click", "monitoring_point-circle", (event) => {
+    const point = ctx.pointByCode.get(event.features[0].properties.code);
+    if (point) ctx.showPoint(point);
   });
-  // Live values: the point's colour and, when its panel is open, its values, without a reload.
+  map.on("mouseenter", "monitoring_point-circle", () => { map.getCanvas().style.cursor = "pointer"; });
+  map.on("mouseleave", "monitoring_point-circle", () => { map.getCanvas().style.cursor = ""; });
+
+  // Where each point stands when the console opens (newest data, offline, open alarms), then live.
+  api.get(`/live/status?park_id=${park.id}`).then((answer) => {
+    for (const entry of answer.data) {
+      ctx.setPointState(entry.code, { status: entry.status, alarm: entry.alarm_level, t: entry.last_t });
+    }
+  }).catch((error) => console.warn("point status:", error));
   const stream = new EventSource(`/api/v1/live/readings?access_token=${encodeURIComponent(api.token())}`);
   stream.addEventListener("reading", (message) => {
     const reading = JSON.parse(message.data);
-    live.set(reading.code, reading);
-    map.setFeatureState({ source: "park", id: reading.code }, { status: pointStatus(reading.values), t: reading.t });
-    if (open && open.point.code === reading.code) open.popup.setDOMContent(pointPanel(open.point, open.latest));
+    ctx.live.set(reading.code, reading);
+    ctx.setPointState(reading.code, { status: pointStatus(reading.values), t: reading.t });
+    for (const listener of readingListeners) listener(reading);
   });
   window.liveStream = stream;
-  map.on("mouseenter", "monitoring_point-circle", () => { map.getCanvas().style.cursor = "pointer"; });
-  map.on("mouseleave", "monitoring_point-circle", () => { map.getCanvas().style.cursor = ""; });
+  for (const mount of modules) mount(ctx);
 }
 
-document.documentElement.lang = currentLanguage();
-document.title = t("title");
-if (api.token()) start(); else loginView();
+export function boot() {
+  document.documentElement.lang = currentLanguage();
+  document.title = t("title");
+  if (api.token()) start(); else loginView();
+}

@@ -9,11 +9,19 @@ export const COLORS = {
   sensitive_receptor: "#d4a017", risk_source: "#c0392b", weather_station: "#7d3c98",
 };
 
-// A monitoring point's colour is its live status (feature state, set by the live stream):
-// values with every flag N, values with another flag (not valid data), or nothing heard yet.
-export const STATUS_COLORS = { normal: "#2e9e4f", invalid: "#8c8c8c", waiting: "#1f78b4" };
-const POINT_COLOR = ["match", ["coalesce", ["feature-state", "status"], "waiting"],
-  "normal", STATUS_COLORS.normal, "invalid", STATUS_COLORS.invalid, STATUS_COLORS.waiting];
+// A monitoring point's colour is its live status (feature state): an open alarm's level first,
+// then offline (nothing heard for longer than the park allows), values with a flag other than N
+// (not valid data), values all flagged N, or nothing heard yet.
+export const LEVEL_COLORS = { blue: "#2f6fd6", yellow: "#e6b800", orange: "#f07c00", red: "#d7191c" };
+export const STATUS_COLORS = { normal: "#2e9e4f", invalid: "#8c8c8c", offline: "#3b3b3b", waiting: "#9ec5e8" };
+export const LEGEND = [
+  ["level.red", LEVEL_COLORS.red], ["level.orange", LEVEL_COLORS.orange], ["level.yellow", LEVEL_COLORS.yellow],
+  ["level.blue", LEVEL_COLORS.blue], ["status.normal", STATUS_COLORS.normal], ["status.invalid", STATUS_COLORS.invalid],
+  ["status.offline", STATUS_COLORS.offline], ["status.waiting", STATUS_COLORS.waiting],
+];
+const POINT_COLOR = ["match", ["coalesce", ["feature-state", "alarm"], ["feature-state", "status"], "waiting"],
+  ...Object.entries(LEVEL_COLORS).flat(), ...Object.entries(STATUS_COLORS).flat(), STATUS_COLORS.waiting];
+const POINT_RADIUS = ["match", ["coalesce", ["feature-state", "alarm"], "none"], "red", 9, "orange", 8, "yellow", 7, "blue", 6, 5];
 
 function layersOf(type, color) {
   const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
@@ -24,7 +32,7 @@ function layersOf(type, color) {
       paint: { "line-color": color, "line-width": type === "park" ? 2.5 : 1 } },
     { id: `${type}-circle`, type: "circle", source: "park", filter: only("Point"),
       paint: { "circle-color": type === "monitoring_point" ? POINT_COLOR : color,
-               "circle-radius": type === "monitoring_point" ? 5 : 4,
+               "circle-radius": type === "monitoring_point" ? POINT_RADIUS : 4,
                "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
   ];
 }

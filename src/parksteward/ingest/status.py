@@ -1,0 +1,92 @@
+"""Where each monitoring point stands now: its newest data, whether it is offline, its open alarm.
+
+The console colours its map from this when it opens and once a minute after (the live stream
+then keeps the values current). A point is
+
+- ``offline`` when its newest data *arrived* longer ago than the park's data-interruption rule
+  allows (the rule's lowest band, in minutes; :data:`DEFAULT_OFFLINE_AFTER_MIN` where no
+  enabled rule applies to the point); the arrival time, not DataTime, because a logger that
+  resends old data is not offline, as the alarm engine judges it too;
+- ``invalid`` when its newest real-time values carry a flag other than N (HJ 212: the data are
+  not valid: maintenance, calibration, fault ...);
+- ``normal`` when they are all flagged N;
+- ``waiting`` when the store holds no real-time data of it at all.
+
+``alarm_level`` is the most severe level among the point's open alarms other than data
+interruption, which ``offline`` already says.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from parksteward.access import Actor
+from parksteward.access.scope import scoped
+from parksteward.alarms.levels import higher
+from parksteward.alarms.tables import Alarm, AlarmRule
+from parksteward.ingest.tables import ReadingSet
+from parksteward.registry.tables import Device, MonitoringPoint
+
+DEFAULT_OFFLINE_AFTER_MIN = 15.0  # the default interruption rule's first band [min]
+
+
+def _offline_after_min(rules: list[AlarmRule], point: MonitoringPoint) -> float:
+    applying = [min(rule.bands.values()) for rule in rules if rule.bands and (
+        rule.point_id == point.id or (rule.point_id is None and rule.point_kind in (None, point.kind)))]
+    return min(applying) if applying else DEFAULT_OFFLINE_AFTER_MIN
+
+
+def _newest_raw_set(session: Session, device_id: int) -> tuple[int, int, dict] | None:
+    """(DataTime [s], arrival [ms], values) of a device's newest real-time set: one index seek."""
+    row = session.execute(
+        select(ReadingSet.t, ReadingSet.received_ms, ReadingSet.data)
+        .where(ReadingSet.device_id == device_id, ReadingSet.interval == "raw")
+        .order_by(ReadingSet.t.desc()).limit(1)).first()
+    if row is None:
+        return None
+    data = row.data if isinstance(row.data, dict) else json.loads(row.data)
+    return row.t, row.received_ms, data
+
+
+def point_status(session: Session, actor: Actor, park_id: int | None = None, now: float | None = None) -> dict:
+    """Each monitoring point the actor may see: code, status, newest DataTime and arrival, alarm level."""
+    now = time.time() if now is None else now
+    stmt = scoped(select(MonitoringPoint), MonitoringPoint, actor)
+    if park_id is not None:
+        stmt = stmt.where(MonitoringPoint.park_id == park_id)
+    points = session.scalars(stmt.order_by(MonitoringPoint.code)).all()
+    ids = [p.id for p in points]
+    devices: dict[int, list[int]] = {}
+    for device_id, point_id in session.execute(select(Device.id, Device.point_id).where(Device.point_id.in_(ids))):
+        devices.setdefault(point_id, []).append(device_id)
+    rules = list(session.scalars(select(AlarmRule).where(
+        AlarmRule.kind == "interruption", AlarmRule.enabled.is_(True),
+        AlarmRule.park_id.in_({p.park_id for p in points}))))
+    levels: dict[int, str] = {}
+    for point_id, level in session.execute(select(Alarm.point_id, Alarm.level).where(
+            Alarm.point_id.in_(ids), Alarm.state != "cleared", Alarm.kind != "interruption")):
+        levels[point_id] = higher(levels.get(point_id), level)
+    data = []
+    for point in points:
+        newest = None  # (t, received_ms, values) of the point's newest set over its devices
+        for device_id in devices.get(point.id, ()):
+            found = _newest_raw_set(session, device_id)
+            if found is not None and (newest is None or found[1] > newest[1]):
+                newest = found
+        if newest is None:
+            status = "waiting"
+        elif now - newest[1] / 1000 > 60 * _offline_after_min([r for r in rules if r.park_id == point.park_id], point):
+            status = "offline"
+        elif all(entry[1] == "N" for entry in newest[2].values()):
+            status = "normal"
+        else:
+            status = "invalid"
+        data.append({"point_id": point.id, "code": point.code, "status": status,
+                     "last_t": newest[0] if newest else None,
+                     "last_received": newest[1] / 1000 if newest else None,
+                     "alarm_level": levels.get(point.id)})
+    return {"count": len(data), "data": data}

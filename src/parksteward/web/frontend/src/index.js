@@ -1,0 +1,4 @@
+// The console's entry point: the shell, then each part that plugs into it.
+import { boot } from "./main.js";
+
+boot();
