@@ -48,8 +48,8 @@ def _newest_raw_set(session: Session, device_id: int) -> tuple[int, int, dict] |
         .order_by(ReadingSet.t.desc()).limit(1)).first()
     if row is None:
         return None
-    data = row.data if isinstance(row.data, dict) else json.loads(row.data)
-    return row.t, row.received_ms, data
+    t, received_ms, data = row
+    return t, received_ms, data if isinstance(data, dict) else json.loads(data)
 
 
 def point_status(session: Session, actor: Actor, park_id: int | None = None, now: float | None = None) -> dict:

@@ -140,12 +140,15 @@ async function start() {
   map.on("mouseenter", "monitoring_point-circle", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "monitoring_point-circle", () => { map.getCanvas().style.cursor = ""; });
 
-  // Where each point stands when the console opens (newest data, offline, open alarms), then live.
-  api.get(`/live/status?park_id=${park.id}`).then((answer) => {
+  // Where each point stands when the console opens (newest data, offline, open alarms), and
+  // again each minute: going offline is the absence of messages, which no stream announces.
+  const refreshStatus = () => api.get(`/live/status?park_id=${park.id}`).then((answer) => {
     for (const entry of answer.data) {
       ctx.setPointState(entry.code, { status: entry.status, alarm: entry.alarm_level, t: entry.last_t });
     }
   }).catch((error) => console.warn("point status:", error));
+  refreshStatus();
+  setInterval(refreshStatus, 60_000);
   const stream = new EventSource(`/api/v1/live/readings?access_token=${encodeURIComponent(api.token())}`);
   stream.addEventListener("reading", (message) => {
     const reading = JSON.parse(message.data);
