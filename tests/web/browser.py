@@ -7,15 +7,21 @@ failure, as .ci/run installs one. Screenshots of the views go to artifacts/conso
 
 import os
 import shutil
+import socket
+import subprocess
+import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import pytest
 import uvicorn
 
 from parksteward.api import create_app
 from parksteward.config import Settings
+from parksteward.db import make_engine, make_sessionmaker
 from parksteward.web import console
 from tests.factories import PASSWORD, build_world
 
@@ -67,6 +73,55 @@ def server(database_url, tmp_path):
     server.should_exit = True
     thread.join(10)
     app.state.engine.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Served:
+    base: str  # the console's and the API's address
+    gateway_port: int  # the HJ 212 TCP gateway's
+    sessions: object  # a sessionmaker on the same store, for the test's own reads
+    world: object
+
+
+@pytest.fixture
+def served(database_url, tmp_path):
+    """The whole server as `parksteward serve` runs it, in a process of its own: the API, the HJ 212
+    TCP gateway, the alarm stage and the roll-ups, on a small world."""
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    with sessions() as session:
+        world = build_world(session)
+    port, gateway_port = free_port(), free_port()
+    env = {**os.environ, "PARKSTEWARD_SECRET_KEY": "test-secret-of-at-least-32-bytes-length",
+           "PARKSTEWARD_DATA_DIR": str(tmp_path / "data"), "PARKSTEWARD_DOCUMENT_DIR": str(tmp_path / "documents")}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "parksteward.cli", "serve", "--db", database_url, "--port", str(port),
+         "--gateway-port", str(gateway_port), "--gateway-workers", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        assert process.poll() is None, process.stdout.read()
+        try:
+            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        assert time.monotonic() < deadline, "the server did not start within 60 s"
+        time.sleep(0.2)
+    yield Served(base, gateway_port, sessions, world)
+    process.terminate()
+    try:
+        process.wait(20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    engine.dispose()
 
 
 def log_in(browser, base: str, username: str, password: str = PASSWORD):

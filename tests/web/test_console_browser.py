@@ -3,6 +3,8 @@
 The fixtures and helpers are in tests/web/browser.py; screenshots go to artifacts/console/.
 """
 
+import socket
+import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -103,4 +105,44 @@ def test_a_committed_frame_changes_a_points_colour_and_value_on_screen_within_2_
     assert row.locator("td").nth(2).inner_text() == "mg/m³"
     assert page.evaluate(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status") == "normal"
     shot(page, "point-live")
+    page.close()
+
+
+def test_a_frame_sent_to_the_tcp_gateway_shows_on_screen_within_2_s(browser, served):
+    """The whole path: an HJ 212 frame over TCP to the gateway, its acknowledgement (sent after the
+    commit), then the value and colour in the open panel of the console, without a reload."""
+    from playwright.sync_api import expect
+
+    with served.sessions() as session:
+        device = session.get(Device, served.world.device["b"])
+        point = session.get(MonitoringPoint, device.point_id)
+        mn, code, lon, lat = device.mn, point.code, point.lon, point.lat
+    page = log_in(browser, served.base, "steward")
+    rendered_points(page)
+    x, y = page.evaluate(f"(() => {{ const p = window.parkMap.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator(f".panel[data-point='{code}']")
+    expect(panel).to_be_visible(timeout=10_000)
+    page.wait_for_function("window.liveStream && window.liveStream.readyState === 1", timeout=10_000)
+    page.wait_for_function(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status === 'waiting'",
+                           timeout=10_000)
+
+    now = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")
+    frame = build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{now}000", flag=5,
+                        cp=[("DataTime", now), ("a21026-Rtd", "63.5"), ("a21026-Flag", "N"),
+                            ("a21002-Rtd", "88.25"), ("a21002-Flag", "N")])
+    with socket.create_connection(("127.0.0.1", served.gateway_port), timeout=5) as logger:
+        logger.sendall(frame)
+        logger.settimeout(5)
+        reply = logger.recv(4096)
+    sent_at = time.monotonic()
+    assert b"CN=9014" in reply, reply  # the data answer (数据应答): the frame is committed
+    row = panel.locator("tr[data-factor='a21002']")
+    expect(row.locator("td.number")).to_have_text("88.25", timeout=2_000)
+    expect(panel.locator("tr[data-factor='a21026'] td.number")).to_have_text("63.5", timeout=2_000)
+    page.wait_for_function(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status === 'normal'",
+                           timeout=max(0.0, 2.0 - (time.monotonic() - sent_at)) * 1000 + 1)
+    assert row.locator("td").nth(0).inner_text() == "氮氧化物"  # a21002 in the factor catalogue
+    shot(page, "point-live-from-gateway")
     page.close()

@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from parksteward.config import Settings
+from parksteward.registry import choices
 
 ASSETS = Path(__file__).parent / "static" / "console"
 TEMPLATES = Jinja2Templates(directory=Path(__file__).parent / "templates")
@@ -33,5 +34,14 @@ def mount_console(app: FastAPI, settings: Settings, assets: Path = ASSETS) -> No
         if not built(assets):
             return TEMPLATES.TemplateResponse(request, "console_unbuilt.html", status_code=503)
         version = int((assets / "app.js").stat().st_mtime)  # a new build is fetched, not a cached one
-        return TEMPLATES.TemplateResponse(request, "console.html",
-                                          {"tile_url": settings.console_tile_url, "version": version})
+        return TEMPLATES.TemplateResponse(request, "console.html", {
+            "tile_url": settings.console_tile_url, "version": version, "vocabularies": VOCABULARIES})
+
+
+# The registry's controlled vocabularies with their Chinese and English labels, handed to the
+# console in the page, so that its labels come from the one place the API validates against.
+VOCABULARIES = {
+    name.lower(): {key: {"zh-CN": zh, "en": en} for key, (zh, en) in getattr(choices, name).items()}
+    for name in ("INDUSTRIES", "SIZE_CLASSES", "POLLUTION_CLASSES", "SOURCE_KINDS", "DISCHARGE_DESTINATIONS",
+                 "POINT_KINDS", "RECEPTOR_KINDS", "RISK_SOURCE_KINDS")
+}

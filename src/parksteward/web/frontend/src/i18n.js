@@ -41,3 +41,10 @@ export function t(key) {
 export function localName(record, zh = "name", en = "name_en") {
   return (currentLanguage() === "en" && record[en]) || record[zh];
 }
+
+// A registry vocabulary's label (point kinds, industries, receptor kinds ...), as the server
+// handed them to the page: `label("point_kinds", "stack_cems")` -> 烟气在线监测.
+export function label(vocabulary, key) {
+  const entry = window.PARKSTEWARD?.vocabularies?.[vocabulary]?.[key];
+  return entry ? entry[currentLanguage()] || entry["zh-CN"] : key;
+}

@@ -49,7 +49,7 @@ function loginView() {
 }
 
 // The drawer on the right: one panel at a time, with a title and a close button.
-function makeDrawer() {
+function makeDrawer(onResize) {
   const title = element("h2", {});
   const body = element("div", { class: "drawer-body" });
   const node = element("section", { id: "drawer", hidden: true },
@@ -67,6 +67,7 @@ function makeDrawer() {
       node.hidden = false;
       node.dataset.key = key || "";
       root.classList.add("with-drawer");
+      onResize();
     },
     close() {
       if (current?.onClose) current.onClose();
@@ -74,6 +75,7 @@ function makeDrawer() {
       node.hidden = true;
       node.dataset.key = "";
       root.classList.remove("with-drawer");
+      onResize();
     },
   };
   return drawer;
@@ -87,7 +89,9 @@ async function start() {
     api.get(`/parks/${park.id}/geojson`), api.get(`/points?park_id=${park.id}&limit=10000`), api.get("/factors"),
   ]);
   const nav = element("nav", {});
-  const drawer = makeDrawer();
+  let map = null;
+  // The map's canvas follows its box when the drawer opens or closes beside it.
+  const drawer = makeDrawer(() => requestAnimationFrame(() => map?.resize()));
   const mapNode = element("div", { id: "map" });
   const toggles = GROUPS.map(([key, type]) => element("label", {},
     element("input", { type: "checkbox", checked: true, "data-layer": type,
@@ -103,7 +107,7 @@ async function start() {
     element("button", { class: "link", onclick: () => { api.logout(); location.reload(); } }, t("logout")));
   root.replaceChildren(header, element("aside", {}, element("h2", {}, t("layers")), ...toggles,
     element("h2", {}, t("points")), ...legend), mapNode, drawer.node);
-  const map = parkMap(mapNode, collection, window.PARKSTEWARD?.tileUrl);
+  map = parkMap(mapNode, collection, window.PARKSTEWARD?.tileUrl);
   window.parkMap = map; // for the browser tests and the curious
 
   const readingListeners = new Set();

@@ -31,9 +31,12 @@ function layersOf(type, color) {
     { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
       paint: { "line-color": color, "line-width": type === "park" ? 2.5 : 1 } },
     { id: `${type}-circle`, type: "circle", source: "park", filter: only("Point"),
-      paint: { "circle-color": type === "monitoring_point" ? POINT_COLOR : color,
-               "circle-radius": type === "monitoring_point" ? POINT_RADIUS : 4,
-               "circle-stroke-color": "#fff", "circle-stroke-width": 1 } },
+      // Monitoring points are solid discs in their status colour; every other point feature is a
+      // ring in its layer's colour, so that a filled colour on the map always means a status.
+      paint: type === "monitoring_point"
+        ? { "circle-color": POINT_COLOR, "circle-radius": POINT_RADIUS, "circle-stroke-color": "#fff",
+            "circle-stroke-width": 1 }
+        : { "circle-color": "#fff", "circle-radius": 4, "circle-stroke-color": color, "circle-stroke-width": 2 } },
   ];
 }
 

@@ -1,7 +1,7 @@
 // A monitoring point's panel: its latest values with units and flags, updated live while open.
 import * as api from "./api.js";
 import { element } from "./dom.js";
-import { currentLanguage, t } from "./i18n.js";
+import { currentLanguage, label, t } from "./i18n.js";
 
 function factorName(record) {
   return (currentLanguage() === "en" ? record.name_en : record.name_zh) || record.factor || record.code;
@@ -23,7 +23,8 @@ function valueRows(ctx, point, latest) {
     element("td", {}, unit), element("td", { class: `flag flag-${flag}` }, flag)));
 }
 
-// Extra sections other parts of the console add below the values (the chart, the enterprise link).
+// Extra sections other parts of the console add below the values (the chart, the enterprise link):
+// section(ctx, point, latest, onClose) returns a node or null; onClose(fn) registers a clean-up.
 export const pointSections = [];
 
 function valuesTable(ctx, point, latest) {
@@ -34,18 +35,28 @@ function valuesTable(ctx, point, latest) {
 export async function showPoint(ctx, point) {
   const latest = await api.get(`/points/${point.id}/latest`).catch(() => null);
   const values = element("div", { class: "point-values" }, valuesTable(ctx, point, latest));
-  const state = ctx.pointState(point.code);
+  const statusText = () => {
+    const state = ctx.pointState(point.code);
+    return t(state.alarm ? `level.${state.alarm}` : `status.${state.status || "waiting"}`);
+  };
+  const status = element("span", { "data-testid": "point-status" }, statusText());
   const panel = element("div", { class: "panel", "data-point": point.code },
-    element("p", { class: "muted" }, `${t("code")} ${point.code} · ${t("kind")} ${point.kind}`),
-    element("p", { class: "muted" }, `${t("status")}: `, element("span", { "data-testid": "point-status" },
-      t(state.alarm ? `level.${state.alarm}` : `status.${state.status || "waiting"}`))),
+    element("p", { class: "muted" }, `${t("code")} ${point.code} · ${t("kind")} ${label("point_kinds", point.kind)}`),
+    element("p", { class: "muted" }, `${t("status")}: `, status),
     element("h4", {}, t("latest")), values);
+  const cleanups = []; // a section's own clean-up (a chart to dispose, a listener) when the panel closes
   for (const section of pointSections) {
-    const node = section(ctx, point, latest);
+    const node = section(ctx, point, latest, (cleanup) => cleanups.push(cleanup));
     if (node) panel.append(node);
   }
   const closeLive = ctx.onReading((reading) => {
-    if (reading.code === point.code) values.replaceChildren(valuesTable(ctx, point, latest));
+    if (reading.code !== point.code) return;
+    values.replaceChildren(valuesTable(ctx, point, latest));
+    status.textContent = statusText();
   });
-  ctx.drawer.show(point.name, panel, { key: `point:${point.code}`, onClose: closeLive });
+  const onClose = () => {
+    closeLive();
+    for (const cleanup of cleanups) cleanup();
+  };
+  ctx.drawer.show(point.name, panel, { key: `point:${point.code}`, onClose });
 }
