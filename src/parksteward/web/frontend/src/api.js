@@ -26,3 +26,31 @@ export async function get(path) {
   if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
   return response.json();
 }
+
+// The API's own words for a refused request: "field: message" for each problem it names.
+async function problem(path, response) {
+  let detail = `HTTP ${response.status}`;
+  try {
+    const body = await response.json();
+    if (Array.isArray(body.detail)) {
+      detail = body.detail.map((d) => `${(d.loc || []).join(".")}: ${d.msg}`).join("; ");
+    } else if (body.detail) detail = String(body.detail);
+  } catch { /* not JSON: keep the status */ }
+  const error = new Error(`${path}: ${detail}`);
+  error.status = response.status;
+  return error;
+}
+
+export async function post(path, body = null) {
+  const response = await fetch(`${PREFIX}${path}`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/json" },
+    body: body === null ? null : JSON.stringify(body),
+  });
+  if (response.status === 401) {
+    logout();
+    location.reload();
+  }
+  if (!response.ok) throw await problem(path, response);
+  return response.json();
+}

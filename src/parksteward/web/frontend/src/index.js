@@ -1,4 +1,5 @@
 // The console's entry point: the shell, then each part that plugs into it.
 import { boot } from "./main.js";
+import "./models.js";
 
 boot();
