@@ -1,5 +1,7 @@
 // The console's entry point: the shell, then each part that plugs into it.
 import { boot } from "./main.js";
 import "./models.js";
+import "./enterprise.js";
+import "./chart.js";
 
 boot();
