@@ -121,3 +121,20 @@ def test_an_enterprise_sees_its_own_alarms_and_history_only(app, client, world, 
                        headers=other).status_code == 404
     assert client.post(f"/api/v1/alarms/{drill['alarm_id']}/acknowledge", json={},
                        headers=login("regulator")).status_code == 403
+
+
+def test_a_drill_points_its_worst_case_at_the_nearest_receptor_whatever_the_wind_does_now(app, client, world, login):
+    with app.state.sessionmaker() as session:
+        prepare_park(session, session.get(Park, world.park))
+    # The village (118.84 E) lies east of the tank (118.79 E): a wind from the east (90 deg) carries
+    # the cloud west, away from it; HJ 169's worst case still blows toward it, from the west.
+    weather = {"wind_speed_m_s": 3.0, "wind_from_deg": 90.0, "stability": "D"}
+    r = client.post("/api/v1/drills", json={"rate_kg_s": 1.0, "duration_s": 600, "weather": weather},
+                    headers=login("command"))
+    assert r.status_code == 201, r.text
+    drill = r.json()
+    assert drill["release"]["given"]["weather"]["wind_from_deg"] == 90.0
+    # Tank (118.79, 32.255) to village (118.84, 32.25): 0.05 deg E x 111.32 km x cos(32.25 deg) = 4.71 km east,
+    # 0.005 deg x 110.9 km = 0.555 km south; bearing 90 + atan(0.555 / 4.71) = 96.7 deg, so from 276.7 deg.
+    assert 276.2 < drill["release"]["worst_case"]["weather"]["wind_from_deg"] < 277.2
+    assert [(x["name"], x["weather"]) for x in drill["reached"]] == [("长芦社区", "worst_case")]

@@ -2,7 +2,8 @@
 
 A drill runs the release model (:mod:`parksteward.release`) at the risk source with the
 park's current weather (the weather station's newest wind; Pasquill D, neutral, where no
-cloud or insolation observation decides the class) beside HJ 169's worst case (F, 1.5 m/s),
+cloud or insolation observation decides the class) beside HJ 169's worst case (F, 1.5 m/s) blowing
+toward the nearest sensitive receptor, whatever the wind does now,
 and raises an alarm of kind ``drill``: red where a sensitive receptor lies within
 toxic endpoint-1 in either weather, orange otherwise. The alarm carries the threat zones and
 the receptors reached with their arrival times, and the source's toxic-leak scenario's

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import time
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from parksteward.access import Actor
@@ -40,16 +40,20 @@ def _offline_after_min(rules: list[AlarmRule], point: MonitoringPoint) -> float:
     return min(applying) if applying else DEFAULT_OFFLINE_AFTER_MIN
 
 
-def _newest_raw_set(session: Session, device_id: int) -> tuple[int, int, dict] | None:
-    """(DataTime [s], arrival [ms], values) of a device's newest real-time set: one index seek."""
-    row = session.execute(
-        select(ReadingSet.t, ReadingSet.received_ms, ReadingSet.data)
-        .where(ReadingSet.device_id == device_id, ReadingSet.interval == "raw")
-        .order_by(ReadingSet.t.desc()).limit(1)).first()
-    if row is None:
-        return None
-    t, received_ms, data = row
-    return t, received_ms, data if isinstance(data, dict) else json.loads(data)
+def _newest_raw_sets(session: Session, device_ids: list[int]) -> dict[int, tuple[int, int, dict]]:
+    """Each device's newest real-time set: (DataTime [s], arrival [ms], values), in one statement.
+
+    The correlated ``max(t)`` is one index seek per device on both stores (the primary key leads
+    with device, interval, t), so the cost grows with the devices, not with the data stored.
+    """
+    newest = (select(func.max(ReadingSet.t)).where(ReadingSet.device_id == Device.id, ReadingSet.interval == "raw")
+              .correlate(Device).scalar_subquery())
+    rows = session.execute(
+        select(Device.id, ReadingSet.t, ReadingSet.received_ms, ReadingSet.data)
+        .join(ReadingSet, (ReadingSet.device_id == Device.id) & (ReadingSet.interval == "raw") & (ReadingSet.t == newest))
+        .where(Device.id.in_(device_ids)))
+    return {device_id: (t, received_ms, data if isinstance(data, dict) else json.loads(data))
+            for device_id, t, received_ms, data in rows}
 
 
 def point_status(session: Session, actor: Actor, park_id: int | None = None, now: float | None = None) -> dict:
@@ -70,11 +74,12 @@ def point_status(session: Session, actor: Actor, park_id: int | None = None, now
     for point_id, level in session.execute(select(Alarm.point_id, Alarm.level).where(
             Alarm.point_id.in_(ids), Alarm.state != "cleared", Alarm.kind != "interruption")):
         levels[point_id] = higher(levels.get(point_id), level)
+    sets = _newest_raw_sets(session, [d for ds in devices.values() for d in ds])
     data = []
     for point in points:
         newest = None  # (t, received_ms, values) of the point's newest set over its devices
         for device_id in devices.get(point.id, ()):
-            found = _newest_raw_set(session, device_id)
+            found = sets.get(device_id)
             if found is not None and (newest is None or found[1] > newest[1]):
                 newest = found
         if newest is None:

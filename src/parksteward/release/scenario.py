@@ -439,8 +439,9 @@ def assess(
     receptors: Receptors | Iterable[Sequence] | None = None,
     *,
     worst_case: bool = True,
+    worst_case_from_deg: float | None = None,
 ) -> ScenarioAssessment:
-    """``scenario`` under the given ``weather`` and, beside it, HJ 169's worst case blowing the same way.
+    """``scenario`` under the given ``weather`` and, beside it, HJ 169's worst case.
 
     Parameters
     ----------
@@ -449,7 +450,12 @@ def assess(
         The given (e.g. observed or most common) weather.
     receptors : Receptors or iterable of (name, x_m, y_m[, z_flag_m]), optional
     worst_case : bool
-        Also assess :func:`worst_case_weather` with the same wind direction and pressure.
+        Also assess :func:`worst_case_weather` at the same pressure.
+    worst_case_from_deg : float, optional
+        The direction the worst case's wind blows from [deg]; default: the given weather's. HJ
+        169-2018 takes the most unfavourable conditions for each sensitive receptor, so a
+        caller asking "who could be reached" points the worst case at a receptor, whatever the
+        wind does now.
 
     Returns
     -------
@@ -459,7 +465,8 @@ def assess(
     given = assess_weather(scenario, weather, rec)
     worst = None
     if worst_case:
-        worst = assess_weather(scenario, worst_case_weather(weather.wind_from_deg, pressure_pa=weather.pressure_pa), rec)
+        direction = weather.wind_from_deg if worst_case_from_deg is None else worst_case_from_deg
+        worst = assess_weather(scenario, worst_case_weather(direction, pressure_pa=weather.pressure_pa), rec)
     return ScenarioAssessment(scenario, given, worst)
 
 

@@ -37,7 +37,8 @@ class ReleaseRequest(BaseModel):
     lon: float | None = Field(None, description="... or a point")
     lat: float | None = None
     weather: WeatherInput | None = Field(None, description="The weather now; without it, HJ 169's worst case only")
-    wind_from_deg: float = Field(0.0, description="With no weather: the direction of the worst case")
+    wind_from_deg: float | None = Field(None, description="The direction HJ 169's worst-case wind blows from [deg]; "
+                                                          "default: the given weather's, or 0 (north) with none")
 
 
 def run_release(session: Session, actor: Actor, request: ReleaseRequest) -> dict:
@@ -56,11 +57,12 @@ def run_release(session: Session, actor: Actor, request: ReleaseRequest) -> dict
         scenario = ReleaseScenario(request.chemical, request.rate_kg_s, request.duration_s,
                                    release_height_m=request.release_height_m, name=where)
         if request.weather is None:
-            weather = worst_case_weather(request.wind_from_deg)
+            weather = worst_case_weather(request.wind_from_deg or 0.0)
         else:
             w = request.weather
             weather = Weather(w.wind_speed_m_s, w.wind_from_deg, w.stability, temperature_k=w.temperature_c + 273.15)
-        result = assess(scenario, weather, points or None, worst_case=request.weather is not None)
+        result = assess(scenario, weather, points or None, worst_case=request.weather is not None,
+                        worst_case_from_deg=request.wind_from_deg)
     except ReleaseInputError as exc:
         raise InvalidInput.single(exc.parameter, exc.message) from None
     report = summary(result, projection)

@@ -1,0 +1,268 @@
+"""Park console benchmark on the live demo park. Prints figures, asserts nothing.
+
+    .venv/bin/python benchmarks/console.py paint                 # first meaningful paint, 5 loads
+    .venv/bin/python benchmarks/console.py endpoints             # the console's data endpoints, p50/p95/max
+    .venv/bin/python benchmarks/console.py soak --minutes 60     # an hour of live updates in one page
+    .venv/bin/python benchmarks/console.py all --minutes 5
+
+Each run starts ``parksteward demo`` in a throw-away folder (82 enterprises, 657 monitoring
+points, the device simulator replaying the last 3 h and then live; SQLite, the embedded
+default) and waits ``--settle`` seconds for the replay to catch up, so that the console is
+measured on a park that is alive. Browser runs use Playwright with Debian's Chromium
+(software GL, as on a control-room PC without a GPU driver the browser trusts).
+
+- **paint**: from navigation (a user already logged in, the token in the tab) to the map drawn
+  with every monitoring point of the park: ``performance.now()`` in the page when MapLibre has
+  rendered all 657 point features. Target (issue 7): < 2 s.
+- **endpoints**: each GET the console makes, timed over HTTP against the live server while the
+  simulator feeds it (sequential requests, different points in turn). Target: p95 < 100 ms.
+- **soak**: one console with a stack's panel and chart open (its raw series grows with every
+  live value) for ``--minutes``; every ``--every`` seconds: JS heap in use, DOM nodes, live
+  events received, frames drawn per second (requestAnimationFrame over 2 s) and the time a
+  click on the map takes to open a point's panel. "Without slowing down" means these stay flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+CHROMIUM = os.environ.get("PARKSTEWARD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+ADMIN = ("admin", "Admin#2026demo")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Demo:
+    """``parksteward demo`` in a folder of its own, on free ports."""
+
+    def __init__(self, settle_s: float):
+        self.folder = Path(tempfile.mkdtemp(prefix="parksteward-console-bench-"))
+        self.port, self.gateway_port = free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {**os.environ, "PARKSTEWARD_SECRET_KEY": "console-benchmark-secret-of-32-bytes-or-more"}
+        self.log = open(self.folder / "demo.log", "w")
+        started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(self.folder), "--port", str(self.port),
+             "--gateway-port", str(self.gateway_port)], stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        while True:
+            if self.process.poll() is not None:
+                raise SystemExit(f"the demo stopped: see {self.folder / 'demo.log'}")
+            try:
+                if httpx.get(f"{self.base}/api/v1/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            time.sleep(0.5)
+        print(f"demo up in {time.monotonic() - started:.0f} s on {self.base}; letting the replay settle {settle_s:g} s",
+              flush=True)
+        time.sleep(settle_s)
+        token = httpx.post(f"{self.base}/api/v1/auth/token", data=dict(zip(("username", "password"), ADMIN)))
+        self.token = token.json()["access_token"]
+        self.headers = {"Authorization": f"Bearer {self.token}"}
+
+    def get(self, path: str):
+        return httpx.get(f"{self.base}/api/v1{path}", headers=self.headers, timeout=30).json()
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self.log.close()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+# ---------------------------------------------------------------- the browser
+def launch(playwright):
+    if CHROMIUM is None:
+        raise SystemExit("no Chromium found (Debian: apt-get install chromium; or set PARKSTEWARD_CHROMIUM)")
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--use-gl=swiftshader", "--enable-unsafe-swiftshader", "--enable-precise-memory-info"])
+
+
+def logged_in_page(browser, demo: Demo):
+    """A page whose tab already holds the login token: what a user has after logging in once."""
+    context = browser.new_context(viewport={"width": 1600, "height": 900})
+    context.add_init_script(f"sessionStorage.setItem('parksteward.token', {demo.token!r});")
+    return context.new_page()
+
+
+ALL_POINTS_DRAWN = """(count) => {
+    const map = window.parkMap;
+    if (!map || !map.loaded() || !map.isStyleLoaded()) return false;
+    const drawn = new Set(map.queryRenderedFeatures({layers: ['monitoring_point-circle']})
+                          .map((f) => f.properties.code));
+    if (drawn.size < count) return false;
+    window.firstPaintMs = window.firstPaintMs || performance.now();
+    return true;
+}"""
+
+
+def paint(demo: Demo, loads: int) -> None:
+    from playwright.sync_api import sync_playwright
+
+    count = demo.get("/points?limit=1")["count"]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        times = []
+        for i in range(loads + 1):  # the first load fills the HTTP cache with the assets: left out
+            page = logged_in_page(browser, demo)
+            page.goto(f"{demo.base}/console")
+            page.wait_for_function(ALL_POINTS_DRAWN, arg=count, timeout=60_000, polling="raf")
+            ms = page.evaluate("window.firstPaintMs")
+            if i:
+                times.append(ms)
+            print(f"  load {i}: {ms:.0f} ms{' (cold, left out)' if not i else ''}", flush=True)
+            page.context.close()
+        browser.close()
+    print(f"first meaningful paint ({count} points drawn), {loads} loads: median {statistics.median(times):.0f} ms, "
+          f"max {max(times):.0f} ms (target < 2000 ms)")
+
+
+def soak(demo: Demo, minutes: float, every_s: float) -> None:
+    from playwright.sync_api import sync_playwright
+
+    park = demo.get("/parks")["data"][0]
+    points = demo.get(f"/points?park_id={park['id']}&limit=10000&kind=stack_cems")["data"]
+    stack = points[0]
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        page = logged_in_page(browser, demo)
+        page.goto(f"{demo.base}/console")
+        page.wait_for_function("window.parkMap && window.parkMap.loaded() && window.liveStream "
+                               "&& window.liveStream.readyState === 1", timeout=60_000)
+        page.evaluate("""() => { window.liveEvents = 0;
+            window.liveStream.addEventListener('reading', () => { window.liveEvents += 1; }); }""")
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        print(f"{'min':>5} {'heap MB':>8} {'DOM nodes':>9} {'events':>8} {'fps':>5} {'open panel ms':>13}", flush=True)
+        start = time.monotonic()
+        rows = []
+        while True:
+            elapsed = time.monotonic() - start
+            # Open the stack's panel as a user would (a click on the map), time it, and leave it open.
+            opened = page.evaluate("""async (code) => {
+                const t0 = performance.now();
+                const ctx = window.consoleContext;
+                await ctx.showPoint(ctx.pointByCode.get(code));
+                return performance.now() - t0; }""", stack["code"])
+            fps = page.evaluate("""() => new Promise((done) => { let n = 0; const t0 = performance.now();
+                const step = () => { n += 1; if (performance.now() - t0 < 2000) requestAnimationFrame(step);
+                                     else done(n / ((performance.now() - t0) / 1000)); };
+                requestAnimationFrame(step); })""")
+            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            row = (elapsed / 60, metrics["JSHeapUsedSize"] / 2**20, metrics["Nodes"], page.evaluate("window.liveEvents"),
+                   fps, opened)
+            rows.append(row)
+            print(f"{row[0]:5.1f} {row[1]:8.1f} {row[2]:9.0f} {row[3]:8.0f} {row[4]:5.1f} {row[5]:13.0f}", flush=True)
+            if elapsed >= minutes * 60:
+                break
+            time.sleep(max(0.0, every_s - (time.monotonic() - start - elapsed)))
+        browser.close()
+    first, last = rows[0], rows[-1]
+    minutes_run = last[0] or 1
+    print(f"soak {minutes_run:.1f} min: heap {first[1]:.1f} -> {last[1]:.1f} MB (peak {max(r[1] for r in rows):.1f}), "
+          f"DOM nodes {first[2]:.0f} -> {last[2]:.0f}, live events {last[3]:.0f} "
+          f"({last[3] / (minutes_run * 60):.0f}/s), fps {first[4]:.0f} -> {last[4]:.0f}, "
+          f"panel open {first[5]:.0f} -> {last[5]:.0f} ms")
+
+
+# ---------------------------------------------------------------- the endpoints
+def endpoints(demo: Demo, rounds: int) -> None:
+    park = demo.get("/parks")["data"][0]
+    points = demo.get(f"/points?park_id={park['id']}&limit=10000")["data"]
+    stacks = [p for p in points if p["kind"] == "stack_cems"]
+    enterprises = demo.get(f"/enterprises?park_id={park['id']}&limit=1000")["data"]
+    routes = {path for path in httpx.get(f"{demo.base}/api/v1/openapi.json").json()["paths"]}
+    day = 86400
+
+    def series(point, factor, interval, span_s):
+        end = time.time()
+        return (f"/points/{point['id']}/series?factor={factor}&interval={interval}"
+                f"&from={_iso(end - span_s)}&to={_iso(end)}")
+
+    # (label, a function of the round number giving the path)
+    cases = [
+        ("parks/{id}/geojson", lambda i: f"/parks/{park['id']}/geojson"),
+        ("points?park_id (all)", lambda i: f"/points?park_id={park['id']}&limit=10000"),
+        ("factors", lambda i: "/factors"),
+        ("live/status (all points)", lambda i: f"/live/status?park_id={park['id']}"),
+        ("points/{id}/latest", lambda i: f"/points/{points[i % len(points)]['id']}/latest"),
+        ("points/{id}/limits", lambda i: f"/points/{points[i % len(points)]['id']}/limits"),
+        ("series raw 24 h", lambda i: series(stacks[i % len(stacks)], "a21026", "raw", day)),
+        ("series minute 24 h", lambda i: series(stacks[i % len(stacks)], "a21026", "minute", day)),
+        ("series hour 7 d", lambda i: series(stacks[i % len(stacks)], "a21026", "hour", 7 * day)),
+        ("alarms?open", lambda i: "/alarms?open=true&limit=200"),
+        ("alarm-deliveries", lambda i: "/alarm-deliveries?limit=200"),
+        ("enterprises/{id}", lambda i: f"/enterprises/{enterprises[i % len(enterprises)]['id']}"),
+    ]
+    if "/api/v1/parks/{park_id}/overview" in routes:
+        cases.append(("parks/{id}/overview", lambda i: f"/parks/{park['id']}/overview"))
+    with httpx.Client(base_url=f"{demo.base}/api/v1", headers=demo.headers, timeout=30) as client:
+        print(f"{'endpoint':<28} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'KB':>7}")
+        worst = 0.0
+        for label, path in cases:
+            times, size = [], 0
+            for i in range(rounds):
+                t0 = time.perf_counter()
+                response = client.get(path(i))
+                times.append((time.perf_counter() - t0) * 1000)
+                if response.status_code != 200:
+                    raise SystemExit(f"{label}: HTTP {response.status_code} {response.text[:200]}")
+                size = len(response.content)
+            p95 = percentile(times, 0.95)
+            worst = max(worst, p95)
+            print(f"{label:<28} {rounds:>4} {statistics.median(times):7.1f} {p95:7.1f} {max(times):7.1f} "
+                  f"{size / 1024:7.1f}", flush=True)
+    print(f"worst p95: {worst:.1f} ms (target < 100 ms)")
+
+
+def _iso(epoch: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("what", choices=("paint", "endpoints", "soak", "all"))
+    parser.add_argument("--settle", type=float, default=60.0, help="seconds for the demo's replay to catch up")
+    parser.add_argument("--loads", type=int, default=5, help="page loads for paint")
+    parser.add_argument("--rounds", type=int, default=100, help="requests per endpoint")
+    parser.add_argument("--minutes", type=float, default=60.0, help="length of the soak")
+    parser.add_argument("--every", type=float, default=60.0, help="seconds between soak samples")
+    args = parser.parse_args()
+    demo = Demo(args.settle)
+    try:
+        if args.what in ("paint", "all"):
+            paint(demo, args.loads)
+        if args.what in ("endpoints", "all"):
+            endpoints(demo, args.rounds)
+        if args.what in ("soak", "all"):
+            soak(demo, args.minutes, args.every)
+    finally:
+        demo.close()
+
+
+if __name__ == "__main__":
+    main()
