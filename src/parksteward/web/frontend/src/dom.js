@@ -21,9 +21,6 @@ export function formatTime(value) {
 
 export function formatNumber(value, digits = 3) {
   if (value === null || value === undefined || Number.isNaN(value)) return "—";
-  // toPrecision gives "270", "12.0" or "1.20e+4": drop trailing zeros only after a decimal point.
-  const text = Number(value).toPrecision(digits);
-  const [mantissa, exponent] = text.split("e");
-  const trimmed = mantissa.includes(".") ? mantissa.replace(/0+$/, "").replace(/\.$/, "") : mantissa;
-  return exponent ? `${trimmed}e${exponent}` : trimmed;
+  // Significant digits without exponents or trailing zeros: 270, 12, 0.0012, 10000.
+  return new Intl.NumberFormat("en-US", { maximumSignificantDigits: digits, useGrouping: false }).format(value);
 }
