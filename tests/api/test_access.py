@@ -35,6 +35,7 @@ def b_objects(world):
         "/api/v1/weather-stations/{obj_id}": world.weather_station,
         "/api/v1/parks/{park_id}/stats": world.park,
         "/api/v1/parks/{park_id}/geojson": world.park,
+        "/api/v1/parks/{park_id}/overview": world.park,
         "/api/v1/users/{user_id}": world.user["b"],
         "/api/v1/factors/{code}": "a21026",
         "/api/v1/points/{point_id}/latest": world.point["b"],
@@ -109,6 +110,8 @@ ENTERPRISE_A_EXPECTS = {
     ("DELETE", "/api/v1/users/{user_id}"): 403,
     ("GET", "/api/v1/parks/{park_id}/stats"): 200,
     ("GET", "/api/v1/parks/{park_id}/geojson"): 200,
+    # its own enterprise only: tests/overview/test_overview.py
+    ("GET", "/api/v1/parks/{park_id}/overview"): 200,
     ("POST", "/api/v1/parks/import"): 403,
     ("GET", "/api/v1/factors"): 200,
     ("GET", "/api/v1/factors/{code}"): 200,

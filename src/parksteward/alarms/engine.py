@@ -129,10 +129,8 @@ def load_rulebook(session: Session) -> RuleBook:
         book.devices_of_point.setdefault(point_id, []).append(device_id)
     for code, unit, name in session.execute(select(Factor.code, Factor.unit, Factor.name_zh)):
         book.units[code], book.names[code] = unit, name
-    limits = list(session.scalars(select(PointLimit).where(PointLimit.quantity.in_(("concentration", "ph", "sound_level")),
-                                                          PointLimit.averaging.in_(("-", "1h", "single", "any_1h")))))
-    for limit in limits:
-        book.limits.setdefault((limit.point_id, limit.factor), limit)
+    book.limits = hourly_limits(session)
+    for limit in book.limits.values():
         session.expunge(limit)
     for row in session.scalars(select(AlarmRule).where(AlarmRule.enabled.is_(True)).order_by(AlarmRule.id)):
         rule = Rule(row.id, row.name, row.kind, row.factor, row.field or "Rtd", row.direction, dict(row.bands),
@@ -150,6 +148,38 @@ def load_rulebook(session: Session) -> RuleBook:
             elif rule.kind == "interruption":
                 book.interruption.setdefault(point.id, []).append(rule)
     return book
+
+
+def hourly_limits(session: Session, point_ids=None) -> dict[tuple[int, str], PointLimit]:
+    """The limit each (point, factor)'s hourly means are judged against: concentrations, pH and
+    sound levels whose averaging an hourly mean answers (``-``: stack limits state none and
+    are judged on hourly means; ``1h``; a single or any-hour value). ``point_ids``: only these."""
+    stmt = select(PointLimit).where(PointLimit.quantity.in_(("concentration", "ph", "sound_level")),
+                                    PointLimit.averaging.in_(("-", "1h", "single", "any_1h")))
+    if point_ids is not None:
+        stmt = stmt.where(PointLimit.point_id.in_(point_ids))
+    limits: dict[tuple[int, str], PointLimit] = {}
+    for limit in session.scalars(stmt):
+        limits.setdefault((limit.point_id, limit.factor), limit)
+    return limits
+
+
+def hourly_mean_against_limit(limit: PointLimit, mean: float | None, corrected: float | None,
+                              unit: str | None) -> tuple[float, float] | None:
+    """(the hour's value in the limit's unit, its ratio to the limit; above 1: exceeded), or
+    None where the hour has no mean or its unit does not convert to the limit's.
+
+    The 折算 (O2-corrected) mean is judged where the roll-up carries one (the point has a
+    reference O2 and the hour's O2 was valid), else the measured mean; ``unit`` is the
+    factor's unit in the catalogue.
+    """
+    value = corrected if corrected is not None else mean
+    if value is None:
+        return None
+    in_limit_unit = convert(value, unit, limit.unit)
+    if in_limit_unit is None:
+        return None  # units that do not convert: the limit cannot judge this factor (noted when assigned)
+    return in_limit_unit, limit_ratio(in_limit_unit, limit.direction, limit.value, limit.value_max)
 
 
 def rules_version(session: Session) -> tuple:
@@ -380,13 +410,11 @@ class AlarmEngine:
         if t <= self._last_t.get(key, -1):
             return
         self._last_t[key] = t
-        # The platform's roll-up carries the 折算 mean where the point has a reference O2 (or the
-        # limit names one) and the hour's O2 was valid; otherwise the measured mean is judged.
+        judged = hourly_mean_against_limit(limit, mean, corrected, book.units.get(factor))
+        if judged is None:
+            return
         value = corrected if corrected is not None else mean
-        in_limit_unit = convert(value, book.units.get(factor), limit.unit)
-        if in_limit_unit is None:
-            return  # units that do not convert: the limit cannot judge this factor (noted when assigned)
-        ratio = limit_ratio(in_limit_unit, limit.direction, limit.value, limit.value_max)
+        in_limit_unit, ratio = judged
         level = band_level(ratio, rule.bands, "above")
         if level is None:
             judgements[key] = Judgement(key, None)

@@ -38,6 +38,7 @@ from parksteward.ledger.api import router as ledger_router
 from parksteward.ledger.service import Ledger
 from parksteward.modelling.api import router as modelling_router
 from parksteward.modelling.jobs import RunQueue
+from parksteward.overview.api import router as overview_router
 from parksteward.registry.api import router as registry_router
 from parksteward.registry.service import parks
 from parksteward.registry.tables import Park
@@ -113,6 +114,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(ledger_router, prefix=API_PREFIX)
     app.include_router(release_router, prefix=API_PREFIX)
     app.include_router(standards_router, prefix=API_PREFIX)
+    app.include_router(overview_router, prefix=API_PREFIX)
     for router in (alarms_router, rules_router, recipients_router, scenarios_router):
         app.include_router(router, prefix=API_PREFIX)
 

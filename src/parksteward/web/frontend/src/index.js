@@ -3,5 +3,6 @@ import { boot } from "./main.js";
 import "./models.js";
 import "./enterprise.js";
 import "./chart.js";
+import "./overview.js";
 
 boot();

@@ -1,0 +1,255 @@
+"""The park's day at a glance: alarms, data completeness, exceedances, top emitters, devices now.
+
+Everything is counted over one local day of the park (its ``timezone``, midnight to midnight,
+or to now for today) and only over what the actor may see: an enterprise user gets its own
+points, alarms and enterprise, never another's or the park's own stations.
+
+All data figures rest on the platform's hourly roll-ups (:mod:`parksteward.ingest.rollup`),
+one row per device, factor and hour, with its validity (:mod:`parksteward.ingest.validity`).
+HJ 212-2017 has data loggers send real-time, minute (2051) and hourly (2061) values, and HJ
+75-2017 judges flue gas on hourly means, valid with at least 45 valid minutes: the hour is
+the unit a regulator counts, and a day of hours (some 160,000 roll-ups in a park of 650
+devices) is read in well under a second, where a day of minute values is sixty times more.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from parksteward.access import Actor
+from parksteward.access.scope import scoped
+from parksteward.alarms.engine import hourly_limits, hourly_mean_against_limit
+from parksteward.alarms.levels import LEVELS
+from parksteward.alarms.tables import Alarm
+from parksteward.errors import InvalidInput
+from parksteward.ingest.rollup import CONCENTRATIONS, FLOW_FACTOR
+from parksteward.ingest.status import point_status
+from parksteward.ingest.tables import Rollup
+from parksteward.registry.service import parks
+from parksteward.registry.tables import Device, Enterprise, Factor, MonitoringPoint
+
+HOUR_S = 3600
+REPORTING_WITHIN_S = 15 * 60  # "data arriving now": newest data at most this old [s]
+LIST_EXCEEDANCES = 100
+LIST_EMITTERS = 10
+CHUNK = 500  # device ids per IN list
+
+
+def overview(session: Session, actor: Actor, park_id: int, day: date | None = None,
+             now: float | None = None) -> dict:
+    """The overview of ``park_id`` for the local ``day`` (default: today in the park's time zone)."""
+    park = parks.get(session, actor, park_id)
+    now = time.time() if now is None else now
+    zone = ZoneInfo(park.timezone)
+    day, start, end = day_window(zone, day, now)
+    points = session.scalars(scoped(select(MonitoringPoint), MonitoringPoint, actor)
+                             .where(MonitoringPoint.park_id == park.id).order_by(MonitoringPoint.code)).all()
+    by_id = {p.id: p for p in points}
+    devices = session.scalars(select(Device).where(Device.point_id.in_(list(by_id)))).all() if by_id else []
+    hours = _hourly_rollups(session, [d.id for d in devices], start, end)
+    return {
+        "park_id": park.id, "date": day, "timezone": park.timezone,
+        "start": _utc(start), "end": _utc(end), "generated_at": _utc(now),
+        "alarms": alarm_counts(session, actor, park.id, start, end),
+        "completeness": completeness(by_id, devices, hours, start, end),
+        "exceedances": exceedances(session, by_id, devices, hours),
+        "top_emitters": top_emitters(session, actor, by_id, devices, hours),
+        "devices": devices_now(session, actor, park.id, by_id, now),
+    }
+
+
+def day_window(zone: ZoneInfo, day: date | None, now: float) -> tuple[date, int, int]:
+    """(day, local midnight, the next local midnight or ``now`` if earlier) [epoch s]."""
+    today = datetime.fromtimestamp(now, zone).date()
+    day = today if day is None else day
+    if day > today:
+        raise InvalidInput.single("date", f"{day.isoformat()} is after today ({today.isoformat()} in {zone.key}): "
+                                          "an overview counts what has happened")
+    start = int(datetime.combine(day, datetime.min.time(), zone).timestamp())
+    next_midnight = int(datetime.combine(day + timedelta(days=1), datetime.min.time(), zone).timestamp())
+    return day, start, min(next_midnight, int(now))
+
+
+def _utc(t: float) -> datetime:
+    return datetime.fromtimestamp(t, timezone.utc)
+
+
+def _hourly_rollups(session: Session, device_ids: list[int], start: int, end: int) -> list:
+    """The day's hourly roll-ups of these devices: (device_id, t, factor, valid, mean, corrected, rate_g_s)."""
+    rows = []
+    for i in range(0, len(device_ids), CHUNK):
+        rows += session.execute(
+            select(Rollup.device_id, Rollup.t, Rollup.factor, Rollup.valid, Rollup.mean, Rollup.corrected,
+                   Rollup.rate_g_s)
+            .where(Rollup.device_id.in_(device_ids[i:i + CHUNK]), Rollup.interval == "hour",
+                   Rollup.t >= start - start % HOUR_S, Rollup.t < end)).all()
+    return rows
+
+
+# ------------------------------------------------------------------ alarms
+def alarm_counts(session: Session, actor: Actor, park_id: int, start: int, end: int) -> dict:
+    """Alarms raised on the day (by the highest level each reached) and open now (by its level now).
+
+    Drills are counted apart: a director asks how many real warnings there were.
+    """
+    alarms = scoped(select(Alarm), Alarm, actor).where(Alarm.park_id == park_id).subquery()
+    raised = session.execute(
+        select(alarms.c.kind, alarms.c.peak_level, func.count())
+        .where(alarms.c.first_at >= _utc(start), alarms.c.first_at < _utc(end))
+        .group_by(alarms.c.kind, alarms.c.peak_level)).all()
+    open_now = session.execute(
+        select(alarms.c.kind, alarms.c.level, func.count())
+        .where(alarms.c.state != "cleared").group_by(alarms.c.kind, alarms.c.level)).all()
+    return {"raised_today": _counts([r for r in raised if r[0] != "drill"]),
+            "open_now": _counts([r for r in open_now if r[0] != "drill"]),
+            "drills_today": sum(n for kind, _, n in raised if kind == "drill")}
+
+
+def _counts(rows) -> dict:
+    by_level = dict.fromkeys(LEVELS, 0)
+    by_kind: Counter = Counter()
+    for kind, level, n in rows:
+        by_level[level] = by_level.get(level, 0) + n
+        by_kind[kind] += n
+    return {"total": sum(by_kind.values()), "by_level": by_level, "by_kind": dict(by_kind.most_common())}
+
+
+# ------------------------------------------------------------------ completeness
+def completeness(points: dict[int, MonitoringPoint], devices: list[Device], hours: list, start: int,
+                 end: int) -> dict:
+    """The share of the day's expected hourly values that arrived, and that are valid.
+
+    Expected: one value per factor the device is registered for (every factor it reported
+    on the day where none is registered; one value where neither) and per hour of the day
+    that is over (the current hour is judged when it ends). A device registered during the
+    day is expected from its first full hour, or from its first data if that came earlier.
+    Received: the hour has a roll-up of that factor; valid: the roll-up is valid, i.e. the
+    hour has enough valid minute values under HJ 75-2017 / HJ 212-2017 Annex C and D (for
+    flue gas, at least 45 valid minutes; :mod:`parksteward.ingest.validity`).
+    """
+    first_hour = start + (-start) % HOUR_S  # local midnight is on the hour in whole-hour zones
+    last_end = end - end % HOUR_S  # the end of the last hour that is over
+    complete_hours = max(0, (last_end - first_hour) // HOUR_S)
+    seen: dict[int, dict[tuple[str, int], bool]] = defaultdict(dict)  # device -> (factor, hour) -> valid
+    for device_id, t, factor, valid, *_ in hours:
+        if t < last_end:
+            seen[device_id][(factor, t)] = bool(valid)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # kind -> devices, expected, received, valid
+    for device in devices:
+        own = seen.get(device.id, {})
+        factors = list(device.factor_codes or sorted({f for f, _ in own}) or [None])
+        from_t = first_hour
+        registered = device.created_at.timestamp()
+        if registered > start:
+            registered_hour = int(registered) + (-int(registered)) % HOUR_S
+            from_t = max(first_hour, min([registered_hour] + [t for _, t in own]))
+        expected_hours = range(from_t, last_end, HOUR_S)
+        received = valid = 0
+        for factor in factors:
+            for t in expected_hours:
+                if (factor, t) in own:
+                    received += 1
+                    valid += own[(factor, t)]
+        total = totals[points[device.point_id].kind]
+        total[0] += 1
+        total[1] += len(factors) * len(expected_hours)
+        total[2] += received
+        total[3] += valid
+    overall = [sum(column) for column in zip(*totals.values())] if totals else [0, 0, 0, 0]
+    return {"complete_hours": complete_hours, "overall": _shares(*overall),
+            "by_kind": [{"kind": kind, **_shares(*totals[kind])} for kind in sorted(totals)]}
+
+
+def _shares(devices: int, expected: int, received: int, valid: int) -> dict:
+    return {"devices": devices, "expected": expected, "received": received, "valid": valid,
+            "received_share": received / expected if expected else None,
+            "valid_share": valid / expected if expected else None}
+
+
+# ------------------------------------------------------------------ exceedances
+def exceedances(session: Session, points: dict[int, MonitoringPoint], devices: list[Device], hours: list) -> dict:
+    """The day's valid hourly means above the limit assigned to their point and factor.
+
+    Judged as the alarm engine judges an hourly roll-up
+    (:func:`~parksteward.alarms.engine.hourly_mean_against_limit`: the 折算 mean where there is
+    one, in the limit's unit), here against the limit itself (ratio above 1), whatever the
+    park's alarm rules grade.
+    """
+    limits = hourly_limits(session, list(points))
+    units = dict(session.execute(select(Factor.code, Factor.unit)).all())
+    point_of = {d.id: d.point_id for d in devices}
+    found = []
+    for device_id, t, factor, valid, mean, corrected, _ in hours:
+        point = points[point_of[device_id]]
+        limit = limits.get((point.id, factor))
+        if not valid or limit is None:
+            continue
+        judged = hourly_mean_against_limit(limit, mean, corrected, units.get(factor))
+        if judged is None or not judged[1] > 1.0:
+            continue
+        value, ratio = judged
+        found.append({"point_id": point.id, "point_code": point.code, "point_name": point.name,
+                      "enterprise_id": point.enterprise_id, "factor": factor, "t": _utc(t), "value": value,
+                      "corrected": corrected is not None, "limit": limit.value, "limit_max": limit.value_max,
+                      "direction": limit.direction, "unit": limit.unit, "standard": limit.standard, "ratio": ratio})
+    found.sort(key=lambda e: (-e["ratio"], e["t"], e["point_code"]))
+    return {"count": len(found), "data": found[:LIST_EXCEEDANCES]}
+
+
+# ------------------------------------------------------------------ emitters
+def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoint], devices: list[Device],
+                 hours: list) -> list[dict]:
+    """Per pollutant, the enterprises whose stacks emitted the most in the day's valid hours [kg].
+
+    An hour's mass is its emission rate times the hour, ``M = C · Q · 3600 s``, the rate
+    ``C · Q`` being the roll-up's (concentration [mg/m3] x flue-gas flow [m3/s], HJ 212-2017
+    Annex D.2; :func:`~parksteward.ingest.validity.emission_rate_g_s`). Only hours where both
+    the concentration and the flow (a00000) are valid count; invalid or missing hours are not
+    substituted (HJ 75-2017 has rules for that), so the sums are what was measured, a lower
+    bound of what was emitted. Pollutants are ranked apart: tonnes of NOx and of dust do not add up.
+    """
+    point_of = {d.id: d.point_id for d in devices}
+    valid_flow = {(device_id, t) for device_id, t, factor, valid, *_ in hours if factor == FLOW_FACTOR and valid}
+    mass: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))  # factor -> ent -> [kg, h]
+    for device_id, t, factor, valid, _, _, rate_g_s in hours:
+        enterprise_id = points[point_of[device_id]].enterprise_id
+        if (factor not in CONCENTRATIONS or not valid or rate_g_s is None or enterprise_id is None
+                or (device_id, t) not in valid_flow):
+            continue
+        entry = mass[factor][enterprise_id]
+        entry[0] += rate_g_s * HOUR_S / 1000.0  # g/s x s -> kg
+        entry[1] += 1
+    names = dict(session.execute(scoped(select(Enterprise.id, Enterprise.name), Enterprise, actor)
+                                 .where(Enterprise.id.in_({e for by in mass.values() for e in by}))).all())
+    ranked = []
+    for factor, by_enterprise in mass.items():
+        rows = sorted(by_enterprise.items(), key=lambda item: -item[1][0])
+        ranked.append({"factor": factor, "total_kg": sum(kg for kg, _ in by_enterprise.values()),
+                       "data": [{"enterprise_id": e, "enterprise_name": names.get(e, str(e)), "mass_kg": kg,
+                                 "hours": n} for e, (kg, n) in rows[:LIST_EMITTERS]]})
+    ranked.sort(key=lambda r: (-r["total_kg"], r["factor"]))
+    return ranked
+
+
+# ------------------------------------------------------------------ devices now
+def devices_now(session: Session, actor: Actor, park_id: int, points: dict[int, MonitoringPoint],
+                now: float) -> dict:
+    """Each point's live status (:func:`~parksteward.ingest.status.point_status`): counts, the
+    points reporting in the last 15 minutes, and the offline ones (longest silent first)."""
+    status = point_status(session, actor, park_id, now)["data"]
+    offline = sorted((s for s in status if s["status"] == "offline"), key=lambda s: s["last_received"] or 0)
+    return {
+        "points": len(status),
+        "by_status": dict(Counter(s["status"] for s in status)),
+        "reporting": sum(1 for s in status if s["last_received"] is not None
+                         and now - s["last_received"] <= REPORTING_WITHIN_S),
+        "offline": [{"point_id": s["point_id"], "code": s["code"], "name": points[s["point_id"]].name,
+                     "kind": points[s["point_id"]].kind, "enterprise_id": points[s["point_id"]].enterprise_id,
+                     "last_received": s["last_received"]} for s in offline],
+    }
