@@ -3,6 +3,7 @@ import { boot } from "./main.js";
 import "./models.js";
 import "./enterprise.js";
 import "./chart.js";
+import "./alarms.js";
 import "./overview.js";
 
 boot();
