@@ -26,3 +26,31 @@ def test_a_failing_import_names_the_feature_and_imports_nothing(client, world, l
     [error] = response.json()["detail"]
     assert error["loc"] == ["features", index, "stack_height_m"]
     assert client.get("/api/v1/parks", headers=headers).json()["count"] == 0
+
+
+def test_the_map_view_keeps_what_a_map_draws_and_no_contacts_or_device_credentials(client, world, login):
+    headers = login("steward")
+    full = client.get(f"/api/v1/parks/{world.park}/geojson", headers=headers).json()
+    slim = client.get(f"/api/v1/parks/{world.park}/geojson?view=map", headers=headers)
+    assert slim.status_code == 200
+    slim = slim.json()
+    assert [f["geometry"] for f in slim["features"]] == [f["geometry"] for f in full["features"]]
+    by_type = {}
+    for feature in slim["features"]:
+        by_type.setdefault(feature["properties"]["feature_type"], []).append(feature["properties"])
+    [enterprise_a, _] = by_type["enterprise"]
+    assert enterprise_a["name"] == "企业A" and enterprise_a["credit_code"] == "91350100M000100Y43"
+    assert "contacts" not in enterprise_a  # names and phone numbers stay in the enterprise file
+    cems = next(p for p in by_type["monitoring_point"] if p["code"] == "P-a-CEMS")
+    assert cems["devices"] == [{"factor_codes": ["a21026", "a21002", "a34013", "a19001"]}]  # no MN, no password
+    tank = next(p for p in by_type["risk_source"] if p["enterprise_credit_code"] == "91350100M000100Y43")
+    assert (tank["code"], tank["tank_height_m"], tank["safe_level_m"]) == ("T-301", 8.0, 6.4)
+    assert "inventory" not in tank
+    assert client.get(f"/api/v1/parks/{world.park}/geojson?view=tiles", headers=headers).status_code == 422
+
+
+def test_the_map_view_of_an_enterprise_user_holds_only_its_own_enterprise(client, world, login):
+    slim = client.get(f"/api/v1/parks/{world.park}/geojson?view=map", headers=login("ent_a")).json()
+    owners = {f["properties"].get("enterprise_credit_code") for f in slim["features"]} - {None}
+    assert owners == {"91350100M000100Y43"}
+    assert "914403001922038216" not in str(slim)  # enterprise B's credit code, nowhere

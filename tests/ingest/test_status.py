@@ -113,3 +113,18 @@ def test_a_point_without_devices_waits(session_factory, stored):
                                     lon=118.79, lat=32.25))
         session.commit()
         assert by_code(point_status(session, SYSTEM, world.park, now=after))["N-01"]["status"] == "waiting"
+
+
+def test_the_newest_values_of_the_factors_asked_for_come_along(client, world, login):
+    headers = login("steward")
+    frame = build_frame(st="31", cn="2011", mn="MN0000000000000000000A01", pw="123456", qn="20250315090000000",
+                        cp=[("DataTime", "20250315090000"), ("a21026-Rtd", "20.5"), ("a21026-Flag", "N"),
+                            ("a21002-Rtd", "7.5"), ("a21002-Flag", "D")])
+    stored = client.post("/api/v1/ingest/frames", content=frame.decode().strip(),
+                         headers={**headers, "Content-Type": "text/plain"})
+    assert stored.status_code == 200 and stored.json()["data"][0]["ok"], stored.text
+    answer = by_code(client.get(f"/api/v1/live/status?park_id={world.park}&factor=a21002&factor=x01002",
+                                headers=headers).json())
+    assert answer["P-a-CEMS"]["values"] == {"a21002": [7.5, "D"]}  # no x01002 sent: left out
+    assert answer["AQ-01"]["values"] == {}
+    assert "values" not in by_code(client.get("/api/v1/live/status", headers=headers).json())["P-a-CEMS"]

@@ -52,8 +52,10 @@ async def live_readings(request: Request, actor: StreamActorDep, session: Sessio
 @router.get("/live/status", tags=["ingest"],
             summary="Where each monitoring point stands: normal, invalid data, offline or waiting, and its "
                     "open alarm's level (the console's map colours)")
-def live_status(session: SessionDep, actor: ActorDep, park_id: int | None = None):
-    return point_status(session, actor, park_id)
+def live_status(session: SessionDep, actor: ActorDep, park_id: int | None = None,
+                factor: Annotated[list[str], Query(description="Also the newest real-time value and flag of "
+                                                   "these factors, e.g. x01002 (a tank's fill)")] = ()):
+    return point_status(session, actor, park_id, factors=tuple(factor))
 
 
 @router.post("/ingest/frames", response_model=IngestResult, tags=["ingest"],

@@ -56,8 +56,10 @@ def _newest_raw_sets(session: Session, device_ids: list[int]) -> dict[int, tuple
             for device_id, t, received_ms, data in rows}
 
 
-def point_status(session: Session, actor: Actor, park_id: int | None = None, now: float | None = None) -> dict:
-    """Each monitoring point the actor may see: code, status, newest DataTime and arrival, alarm level."""
+def point_status(session: Session, actor: Actor, park_id: int | None = None, now: float | None = None,
+                 factors: tuple[str, ...] = ()) -> dict:
+    """Each monitoring point the actor may see: code, status, newest DataTime and arrival, alarm level;
+    with ``factors``, also the newest real-time values of those factors (e.g. a tank's fill, x01002)."""
     now = time.time() if now is None else now
     stmt = scoped(select(MonitoringPoint), MonitoringPoint, actor)
     if park_id is not None:
@@ -90,8 +92,13 @@ def point_status(session: Session, actor: Actor, park_id: int | None = None, now
             status = "normal"
         else:
             status = "invalid"
-        data.append({"point_id": point.id, "code": point.code, "status": status,
-                     "last_t": newest[0] if newest else None,
-                     "last_received": newest[1] / 1000 if newest else None,
-                     "alarm_level": levels.get(point.id)})
+        entry = {"point_id": point.id, "code": point.code, "status": status,
+                 "last_t": newest[0] if newest else None,
+                 "last_received": newest[1] / 1000 if newest else None,
+                 "alarm_level": levels.get(point.id)}
+        if factors:
+            values = newest[2] if newest else {}
+            entry["values"] = {factor: values[key][:2] for factor in factors
+                               for key in (f"{factor},Rtd",) if key in values}
+        data.append(entry)
     return {"count": len(data), "data": data}

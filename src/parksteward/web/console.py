@@ -25,9 +25,19 @@ def built(assets: Path = ASSETS) -> bool:
     return (assets / "app.js").is_file() and (assets / "app.css").is_file()
 
 
+class ImmutableAssets(StaticFiles):
+    """Built assets, cached by browsers for a year: their addresses change with each build (the
+    page asks for app.js?v=<build time>; esbuild names chunks by their content's hash)."""
+
+    def file_response(self, *args, **kwargs):
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+
 def mount_console(app: FastAPI, settings: Settings, assets: Path = ASSETS) -> None:
     """``/console`` (the page) and ``/console/assets/`` (its built files) on ``app``."""
-    app.mount("/console/assets", StaticFiles(directory=assets, check_dir=False), name="console-assets")
+    app.mount("/console/assets", ImmutableAssets(directory=assets, check_dir=False), name="console-assets")
 
     @app.get("/console", response_class=HTMLResponse, include_in_schema=False)
     def console(request: Request):

@@ -2,17 +2,18 @@
 // platform's minute / hour / day roll-ups, with the limit that applies at the point drawn as a
 // line. Values beyond the limit are drawn red; values whose flag is not N (or a roll-up judged
 // invalid) are marked with their flag. While the raw values are shown, live values are appended.
-import * as echarts from "echarts/core";
-import { LineChart, ScatterChart } from "echarts/charts";
-import { GridComponent, LegendComponent, MarkLineComponent, TooltipComponent } from "echarts/components";
-import { CanvasRenderer } from "echarts/renderers";
 import * as api from "./api.js";
 import { element, formatNumber } from "./dom.js";
 import { addWords, currentLanguage, t } from "./i18n.js";
 import { pointSections } from "./point.js";
 
-echarts.use([LineChart, ScatterChart, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent,
-  CanvasRenderer]);
+// ECharts is fetched when the first chart opens, not with the map: the console's first paint
+// does not wait for half a megabyte it may not need (esbuild splits it into a chunk of its own).
+let echartsReady = null;
+function loadEcharts() {
+  echartsReady ??= import("./echarts-setup.js").then((module) => module.echarts);
+  return echartsReady;
+}
 
 addWords({
   "zh-CN": {
@@ -214,12 +215,18 @@ function chartSection(ctx, point, latest, onClose) {
 
   // The canvas has no size until the drawer shows the panel: start the chart then, and follow
   // the drawer's width afterwards.
+  let starting = false;
   const resize = new ResizeObserver(() => {
     if (closed || canvas.clientWidth === 0) return;
     if (!chart) {
-      chart = echarts.init(canvas, null, { renderer: "canvas" });
-      window.pointChart = chart; // for the browser tests and the curious
-      draw();
+      if (starting) return;
+      starting = true;
+      loadEcharts().then((echarts) => {
+        if (closed) return;
+        chart = echarts.init(canvas, null, { renderer: "canvas" });
+        window.pointChart = chart; // for the browser tests and the curious
+        draw();
+      });
     } else chart.resize();
   });
   resize.observe(canvas);

@@ -8,11 +8,12 @@ import "maplibre-gl/dist/maplibre-gl.css";
 import "./console.css";
 import * as api from "./api.js";
 import { element } from "./dom.js";
-import { COLORS, GROUPS, LEGEND, parkMap, pointStatus, setGroupVisible } from "./map.js";
+import { COLORS, GROUPS, LEGEND, featureId, parkMap, pointStatus, setGroupVisible } from "./map.js";
 import { currentLanguage, localName, t } from "./i18n.js";
 import { showPoint } from "./point.js";
 
 const root = document.getElementById("app");
+const TANK_FILL = "x01002"; // a tank gauge's fill, % of the safe level (a ParkSteward factor code, not HJ 212's)
 const modules = []; // (ctx) => void, each called once the map is up
 
 export function registerModule(mount) {
@@ -83,10 +84,11 @@ function makeDrawer(onResize) {
 
 async function start() {
   root.replaceChildren(element("p", { class: "loading" }, t("loading")));
-  const me = await api.get("/auth/me");
-  const park = (await api.get("/parks")).data[0];
+  const [me, parks] = await Promise.all([api.get("/auth/me"), api.get("/parks")]);
+  const park = parks.data[0];
   const [collection, points, catalogue] = await Promise.all([
-    api.get(`/parks/${park.id}/geojson`), api.get(`/points?park_id=${park.id}&limit=10000`), api.get("/factors"),
+    api.get(`/parks/${park.id}/geojson?view=map`), api.get(`/points?park_id=${park.id}&limit=10000`),
+    api.get("/factors"),
   ]);
   const nav = element("nav", {});
   let map = null;
@@ -144,11 +146,34 @@ async function start() {
   map.on("mouseenter", "monitoring_point-circle", () => { map.getCanvas().style.cursor = "pointer"; });
   map.on("mouseleave", "monitoring_point-circle", () => { map.getCanvas().style.cursor = ""; });
 
+  // Tanks with a level gauge: the gauge's point code -> the risk source's feature id on the map.
+  const gauges = new Map(collection.features.filter((f) => f.properties.feature_type === "monitoring_point"
+    && f.properties.risk_source_code).map((f) => [f.properties.code, featureId({
+    feature_type: "risk_source", enterprise_credit_code: f.properties.enterprise_credit_code,
+    code: f.properties.risk_source_code })]));
+  const riskToGauge = new Map([...gauges].map(([code, fid]) => [fid, code]));
+  const showTank = (code, values, alarm) => {
+    const fid = gauges.get(code);
+    if (!fid) return;
+    const state = {};
+    if (values?.[TANK_FILL]) state.fill = Math.max(0, Math.min(100, values[TANK_FILL][0]));
+    if (alarm !== undefined) state.alarm = alarm;
+    map.setFeatureState({ source: "park", id: fid }, state);
+  };
+  ctx.tankGauge = (riskFid) => riskToGauge.get(riskFid);
+  ctx.showTank = showTank; // the alarms part passes a gauge's alarm level on
+  // A click on a tank with a gauge opens the gauge's panel: its level, its chart, its alarms.
+  map.on("click", "risk_source-circle", (event) => {
+    const point = ctx.pointByCode.get(riskToGauge.get(event.features[0].properties.fid));
+    if (point) ctx.showPoint(point);
+  });
+
   // Where each point stands when the console opens (newest data, offline, open alarms), and
   // again each minute: going offline is the absence of messages, which no stream announces.
-  const refreshStatus = () => api.get(`/live/status?park_id=${park.id}`).then((answer) => {
+  const refreshStatus = () => api.get(`/live/status?park_id=${park.id}&factor=${TANK_FILL}`).then((answer) => {
     for (const entry of answer.data) {
       ctx.setPointState(entry.code, { status: entry.status, alarm: entry.alarm_level, t: entry.last_t });
+      showTank(entry.code, entry.values, entry.alarm_level);
     }
   }).catch((error) => console.warn("point status:", error));
   refreshStatus();
@@ -158,6 +183,7 @@ async function start() {
     const reading = JSON.parse(message.data);
     ctx.live.set(reading.code, reading);
     ctx.setPointState(reading.code, { status: pointStatus(reading.values), t: reading.t });
+    showTank(reading.code, reading.values);
     for (const listener of readingListeners) listener(reading);
   });
   window.liveStream = stream;

@@ -23,6 +23,18 @@ const POINT_COLOR = ["match", ["coalesce", ["feature-state", "alarm"], ["feature
   ...Object.entries(LEVEL_COLORS).flat(), ...Object.entries(STATUS_COLORS).flat(), STATUS_COLORS.waiting];
 const POINT_RADIUS = ["match", ["coalesce", ["feature-state", "alarm"], "none"], "red", 9, "orange", 8, "yellow", 7, "blue", 6, 5];
 
+// A risk source with a level gauge fills with its tank's fill (feature state "fill", % of the
+// safe level, from the gauge's x01002) from white to deep blue; its ring takes the gauge's
+// alarm level when it has one.
+const RISK_PAINT = {
+  "circle-color": ["interpolate", ["linear"], ["coalesce", ["feature-state", "fill"], 0],
+    0, "#ffffff", 50, "#9ecae1", 100, "#08306b"],
+  "circle-radius": ["case", ["!=", ["feature-state", "fill"], null], 6, 4],
+  "circle-stroke-color": ["match", ["coalesce", ["feature-state", "alarm"], "none"],
+    ...Object.entries(LEVEL_COLORS).flat(), "#c0392b"],
+  "circle-stroke-width": ["case", ["!=", ["feature-state", "alarm"], null], 3, 2],
+};
+
 function layersOf(type, color) {
   const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
   return [
@@ -36,6 +48,7 @@ function layersOf(type, color) {
       paint: type === "monitoring_point"
         ? { "circle-color": POINT_COLOR, "circle-radius": POINT_RADIUS, "circle-stroke-color": "#fff",
             "circle-stroke-width": 1 }
+        : type === "risk_source" ? RISK_PAINT
         : { "circle-color": "#fff", "circle-radius": 4, "circle-stroke-color": color, "circle-stroke-width": 2 } },
   ];
 }
@@ -45,6 +58,14 @@ export const GROUPS = [
   ["risks", "risk_source"], ["receptors", "sensitive_receptor"], ["weather", "weather_station"],
   ["points", "monitoring_point"],
 ];
+
+// A feature's id on the map, for its live state: a monitoring point's code (unique in the park);
+// other features' codes repeat between enterprises (every tank farm has a T-101), so they are
+// qualified by type and enterprise.
+export function featureId(p) {
+  if (p.feature_type === "monitoring_point") return p.code;
+  return `${p.feature_type}:${p.enterprise_credit_code || p.credit_code || ""}:${p.code || p.name}`;
+}
 
 export function bounds(collection) {
   const box = [Infinity, Infinity, -Infinity, -Infinity];
@@ -60,7 +81,8 @@ export function bounds(collection) {
 
 export function parkMap(container, collection, tileUrl) {
   // Feature ids from the point codes, so that the live stream can address a point's state.
-  const sources = { park: { type: "geojson", data: collection, promoteId: "code" } };
+  for (const feature of collection.features) feature.properties.fid = featureId(feature.properties);
+  const sources = { park: { type: "geojson", data: collection, promoteId: "fid" } };
   const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef1ec" } }];
   if (tileUrl) {
     sources.tiles = { type: "raster", tiles: [tileUrl], tileSize: 256 };
