@@ -169,6 +169,7 @@ def _demo_simulator(settings: Settings):
     import time
 
     from parksteward.sim.simulator import (
+        DEMO_HOURLY_HISTORY_S,
         DEMO_REALTIME_WINDOW_S,
         DEMO_REPLAY_S,
         DEMO_SPEED,
@@ -180,10 +181,12 @@ def _demo_simulator(settings: Settings):
         config = SimulatorConfig(
             host=_connect_host(gateway.host), port=gateway.port, speed=DEMO_SPEED, start=time.time() - DEMO_REPLAY_S,
             seed=settings.demo_seed, realtime_window_s=DEMO_REALTIME_WINDOW_S,
+            hourly_history_s=DEMO_HOURLY_HISTORY_S,
         )
         return run_simulator_process(settings.database_url, config)  # not in the server's event loop
 
-    console.print(f"device simulator: the last {DEMO_REPLAY_S / 3600:g} h of the demo park's data replayed, then live")
+    console.print(f"device simulator: the day before as hourly values, the last {DEMO_REPLAY_S / 3600:g} h of the "
+                  "demo park's data replayed, then live")
     return start
 
 

@@ -32,7 +32,15 @@ from parksteward.registry.tables import Device, MonitoringPoint
 from parksteward.sim.demo_catalogue import CEMS_FACTORS, POINT_FACTORS
 from parksteward.sim.demo_park import build_demo_park
 from parksteward.sim.device import DeviceModel, DeviceSpec
-from parksteward.sim.simulator import SimClock, Simulator, SimulatorConfig, default_start, load_devices
+from parksteward.sim.simulator import (
+    DeviceClient,
+    SimClock,
+    SimStats,
+    Simulator,
+    SimulatorConfig,
+    default_start,
+    load_devices,
+)
 from parksteward.sim.stories import Stories, StoryPoint, choose_stories
 
 SEED = 20261128
@@ -325,6 +333,17 @@ def test_the_clock_catches_up_with_the_wall_clock_and_never_runs_ahead():
         SimClock(start=wall.now, speed=0, wall=wall)
 
 
+def test_the_hourly_history_is_the_whole_hours_before_the_first_streamed_hour():
+    start = 1_742_000_000.0 + 1200  # 01:53:20 + 20 min = 02:13:20 UTC: its hour, 02:00-03:00, is streamed
+    wall = FakeWall(start + 60)
+    clock = SimClock(start=start, speed=10, wall=wall)
+    client = DeviceClient(DeviceModel(spec("stack_cems", 1), SEED), clock,
+                          SimulatorConfig(hourly_history_s=3 * 3600), SimStats())
+    hour = 3600 * (start // 3600)  # 02:00
+    assert client.history_hours() == [(hour - 10800, hour - 7200), (hour - 7200, hour - 3600), (hour - 3600, hour)]
+    assert DeviceClient(DeviceModel(spec("stack_cems", 1), SEED), clock, SimulatorConfig(), SimStats()).history_hours() == []
+
+
 def test_the_default_start_lets_a_fast_run_end_at_the_wall_clock():
     assert default_start(1000.0, speed=1, duration_s=60) == 1000.0
     assert default_start(1000.0, speed=30, duration_s=6) == 1000.0 - 6 * 29  # ends at now + 6 s
@@ -356,15 +375,22 @@ def test_the_whole_demo_park_uploads_to_a_live_gateway(demo_store):
         await gateway.start()
         try:
             config = SimulatorConfig(port=gateway.port, speed=speed, duration_s=duration, seed=SEED,
-                                     start=default_start(time.time(), speed, duration), backoff_s=0.2)
+                                     start=default_start(time.time(), speed, duration), backoff_s=0.2,
+                                     hourly_history_s=2 * 3600)
             simulator = Simulator(specs, config)
             return simulator, await simulator.run()
         finally:
             await gateway.stop()
             await batcher.stop()
 
+    started = time.time()
     simulator, stats = asyncio.run(scenario())
+    first_streamed_hour = 3600 * ((default_start(started, speed, duration)) // 3600)
     with make_sessionmaker(engine)() as session:
+        # The two hours before the streamed ones came first, as hourly values (2061) of every device.
+        history = dict(session.execute(
+            select(Reading.t, func.count(distinct(Reading.device_id))).where(
+                Reading.interval == "hour", Reading.t < first_streamed_hour - 60).group_by(Reading.t)).all())
         points = session.scalar(select(func.count(distinct(MonitoringPoint.id)))
                                 .join(Device, Device.point_id == MonitoringPoint.id)
                                 .join(Reading, Reading.device_id == Device.id))
@@ -385,3 +411,4 @@ def test_the_whole_demo_park_uploads_to_a_live_gateway(demo_store):
     assert readings >= stats.readings > 0, "every acknowledged value is stored"
     assert stats.frames_acked >= 0.9 * stats.frames_sent
     assert len(flat) >= 3 and set(flat) == {(7.21, "N")}
+    assert history == {first_streamed_hour - 7200: len(specs), first_streamed_hour - 3600: len(specs)}

@@ -30,7 +30,11 @@ as the run ends; ``parksteward demo`` replays the last :data:`DEMO_REPLAY_S` thr
 up to :data:`DEMO_SPEED` times real time and then stays live. Replayed history skips
 real-time values older than ``realtime_window_s`` (when set): a logger catching up sends its
 stored minute and hourly data, not stale real-time values — this keeps the demo's first
-minute to some 60 000 frames instead of 300 000.
+minute to some 60 000 frames instead of 300 000. Before any of it, ``hourly_history_s``
+sends the hourly values (2061) of the hours before ``start``, as a logger uploads the hours it
+stored while its link was down: the demo sends the day before its replay this way
+(:data:`DEMO_HOURLY_HISTORY_S`), one frame per device and hour, so that a day's hourly chart
+is full and holds a night shift.
 """
 
 from __future__ import annotations
@@ -59,6 +63,9 @@ log = logging.getLogger(__name__)
 DEMO_REPLAY_S = 3 * 3600.0  # [s]
 DEMO_SPEED = 360.0  # [-]: three hours in half a minute, if the gateway keeps up
 DEMO_REALTIME_WINDOW_S = 600.0  # [s]
+# The demo's day before the replay, as hourly values only: a day always holds a night shift, so
+# the night-shift NMHC story shows in a point's hourly chart whenever the demo starts.
+DEMO_HOURLY_HISTORY_S = 24 * 3600.0  # [s]
 CONNECT_TIMEOUT_S = 10.0  # HJ 212-2017 Table 1: 10 s answer timeout over mobile networks
 
 
@@ -109,6 +116,7 @@ class SimulatorConfig:
     start: float | None = None  # simulated start [epoch s]; None: now
     seed: int = DEFAULT_SEED
     realtime_window_s: float | None = None  # skip 2011 values older than this behind the wall clock
+    hourly_history_s: float | None = None  # first send the hourly values (2061) of this long before start
     drop_one_in: int = 500  # a deliberate reset about once in this many frames (0: never)
     window: int = 8  # unanswered frames in flight per device
     ack_timeout_s: float = 30.0
@@ -204,11 +212,25 @@ class DeviceClient:
             streams.append([due if due >= start else due + 3600, 3, "2021", 0.0, 0.0])
         return streams
 
+    def history_hours(self) -> list[tuple[float, float]]:
+        """The hours [t0, t1) of ``hourly_history_s`` before the hourly stream's first hour, oldest first."""
+        if not self.config.hourly_history_s:
+            return []
+        first_end = math.ceil(self.clock.start / 3600) * 3600 - 3600  # the stream's first hour starts here
+        count = int(self.config.hourly_history_s // 3600)
+        return [(first_end - 3600 * k, first_end - 3600 * (k - 1)) for k in range(count, 0, -1)]
+
     async def run(self, stop_real: float | None) -> None:
         m, config = self.model, self.config
         self.stop_real = stop_real
         streams = self.schedule()
         try:
+            for t0, t1 in self.history_hours():  # a logger's stored hours, sent on connecting
+                items = m.period(t0, t1)
+                readings = numeric_count(items)
+                for qn, frame in m.encode("2061", items, self.next_qn):
+                    await self.send(qn, frame, "2061", readings)
+                    readings = 0
             while True:
                 stream = min(streams)
                 due, _, cn, t0, t1 = stream

@@ -333,6 +333,7 @@ function mountAlarms(ctx) {
     const worst = alarms.filter((a) => a.kind !== "interruption")
       .reduce((level, a) => (level === null || RANK[a.level] > RANK[level] ? a.level : level), null);
     ctx.setPointState(point.code, { alarm: worst });
+    ctx.showTank?.(point.code, null, worst); // a tank gauge's alarm rings its tank too
   }
 
   // -------------------------------------------------- live events

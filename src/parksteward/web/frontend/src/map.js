@@ -5,8 +5,8 @@ import { t } from "./i18n.js";
 
 // Layer groups the user can toggle: [key, feature_type, MapLibre layers of it]
 export const COLORS = {
-  park: "#2f6f4f", enterprise: "#5b6b8c", emission_source: "#a0522d", monitoring_point: "#1f78b4",
-  sensitive_receptor: "#d4a017", risk_source: "#c0392b", weather_station: "#7d3c98",
+  park: "#2f6f4f", enterprise: "#5b6b8c", emission_source: "#5a5a5a", monitoring_point: "#1f78b4",
+  sensitive_receptor: "#d4a017", risk_source: "#8c564b", weather_station: "#7d3c98",
 };
 
 // A monitoring point's colour is its live status (feature state): an open alarm's level first,
@@ -31,7 +31,7 @@ const RISK_PAINT = {
     0, "#ffffff", 50, "#9ecae1", 100, "#08306b"],
   "circle-radius": ["case", ["!=", ["feature-state", "fill"], null], 6, 4],
   "circle-stroke-color": ["match", ["coalesce", ["feature-state", "alarm"], "none"],
-    ...Object.entries(LEVEL_COLORS).flat(), "#c0392b"],
+    ...Object.entries(LEVEL_COLORS).flat(), COLORS.risk_source],
   "circle-stroke-width": ["case", ["!=", ["feature-state", "alarm"], null], 3, 2],
 };
 
