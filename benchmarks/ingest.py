@@ -3,6 +3,7 @@
     .venv/bin/python benchmarks/ingest.py                          # both stores, 300 s, 1000 devices x 10 factors
     .venv/bin/python benchmarks/ingest.py --store sqlite --duration 30 --rate 20000
     .venv/bin/python benchmarks/ingest.py --store sqlite --profile  # 20 s, gateway under cProfile, top 25
+    .venv/bin/python benchmarks/ingest.py --consoles 5             # with five consoles watching live values
 
 This process creates a throw-away store (SQLite in a temp dir; a new PostgreSQL database on
 127.0.0.1:5432, user postgres, dropped afterwards), registers a park with --devices devices
@@ -10,6 +11,9 @@ This process creates a throw-away store (SQLite in a temp dir; a new PostgreSQL 
 
 * the gateway: RollupEngine + Pipeline + Batcher + TcpGateway wired as in ``parksteward.server``
   (the Pipeline subclass here only times the writer thread, and profiles it under --profile);
+* with --consoles N, N park consoles (one process of httpx streams) reading the live readings
+  stream over HTTP from the gateway process, which serves it as ``/api/v1/live/readings`` does
+  (the LiveReadings consumer on the writer's commits, Server-Sent Events on the event loop);
 * load generator(s) (asyncio): --connections TCP connections carrying the devices. Each device
   first sends one frame (first contact: the argon2 password check, outside the figures), then
   2011 real-time frames (Flag=5, --factors values, DataTime +1 s per frame, from 30 days ago),
@@ -251,8 +255,9 @@ class MeteredPipeline(Pipeline):
     """The project's Pipeline, also timing the writer thread (and profiling it under --profile)."""
 
     def __init__(self, engine, rollups: RollupEngine | None, profiler: cProfile.Profile | None, notary=None,
-                 alarm_stage=None):
-        consumers = [c for c in (rollups.mark if rollups else None, notary.submit if notary else None) if c]
+                 alarm_stage=None, live=None):
+        consumers = [c for c in (rollups.mark if rollups else None, notary.submit if notary else None,
+                                 live.submit if live else None) if c]
         super().__init__(engine, alarm_stage=alarm_stage, on_commit=fan_out(consumers) if consumers else None)
         self.rollups, self.profiler = rollups, profiler
         self.busy, self.batches, self.arrivals = {"batches": 0.0, "rollups": 0.0}, 0, 0
@@ -290,12 +295,14 @@ class _Timed:
         self.run = pipeline.run_rollups
 
 
-def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers: int, extras: bool, pipe) -> None:
+def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers: int, extras: bool, consoles: int,
+                 pipe) -> None:
     # Imported here, as `parksteward serve` imports it only in its command: at the top of this
     # module, the server's imports (the API, dispersion, ...) were loaded again by every
     # spawned process (gateway workers, roll-ups, generators), which re-import the main module.
     from parksteward.alarms.engine import AlarmEngine
     from parksteward.alarms.notary import notarize_pending
+    from parksteward.ingest.live import LiveReadings
     from parksteward.ingest.notary import FrameNotary
     from parksteward.ledger.store import LogStore
     from parksteward.server import ROLLUP_EVERY_S, rollup_runner, rollups_every, start_gateway
@@ -327,7 +334,10 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
             alarms = AlarmEngine(sessions, Settings().alarm_sweep_seconds,
                                  notarize=partial(notarize_pending, sessions, log))
             alarms.start(alarms_stop)
-        pipeline = MeteredPipeline(engine, rollups, writer_profiler, notary, alarms)
+        # The consoles' live values, as api.app wires them, served over HTTP as the API serves them.
+        live = LiveReadings(make_sessionmaker(engine)) if consoles else None
+        pipeline = MeteredPipeline(engine, rollups, writer_profiler, notary, alarms, live)
+        live_server = await serve_live_readings(live) if live else None
         settings = Settings(database_url=url, gateway_host="127.0.0.1", gateway_port=0, gateway_workers=workers)
         batcher = Batcher(pipeline)
         await batcher.start()
@@ -342,8 +352,10 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         await tcp.start()
         started = time.perf_counter()
         children = {child.pid: child.name for child in mp.active_children()}  # the workers, the roll-ups
-        pipe.send(tcp.port)
+        pipe.send((tcp.port, live_server.servers[0].sockets[0].getsockname()[1] if live_server else None))
         await asyncio.to_thread(pipe.recv)  # "stop"
+        if live_server is not None:
+            live_server.should_exit = True
         await tcp.stop()
         alarms_stop.set()
         if notary is not None:
@@ -373,6 +385,52 @@ def gateway_main(url: str, profile_dir: str | None, with_rollups: bool, workers:
         writer_profiler.dump_stats(os.path.join(profile_dir, "writer.prof"))
     engine.dispose()
     pipe.send(stats)
+
+
+async def serve_live_readings(live):
+    """``GET /live``: the live readings stream (SSE) as ``/api/v1/live/readings`` serves it, on a free port."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    from parksteward.alarms.stream import sse_response
+
+    app = FastAPI()
+
+    @app.get("/live")
+    async def stream():
+        return sse_response(live.broadcaster, live.subscribe(None), event="reading")
+
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off"))
+    server.install_signal_handlers = lambda: None
+    asyncio.get_running_loop().create_task(server.serve())
+    while not server.started:
+        await asyncio.sleep(0.05)
+    return server
+
+
+def consoles_main(port: int, count: int, pipe) -> None:
+    """``count`` consoles reading the live stream, as browsers' EventSource do; reports the events read."""
+    import httpx
+
+    async def one(client, counts, k):
+        async with client.stream("GET", f"http://127.0.0.1:{port}/live", timeout=None) as response:
+            async for line in response.aiter_lines():
+                if line.startswith("event: reading"):
+                    counts[k] += 1
+
+    async def run():
+        counts = [0] * count
+        async with httpx.AsyncClient() as client:
+            tasks = [asyncio.create_task(one(client, counts, k)) for k in range(count)]
+            await asyncio.sleep(0.5)
+            pipe.send("ready")
+            await asyncio.to_thread(pipe.recv)  # "stop"
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        return counts
+
+    pipe.send(asyncio.run(run()))
 
 
 def _raise_nofile() -> None:
@@ -549,8 +607,11 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
             prepare_park(session, session.scalars(select(Park)).one())
     ctx = mp.get_context("spawn")
     gateway, gw_pipe = _start(ctx, gateway_main, url, profile_dir, not args.no_rollups, args.gateway_workers,
-                              not args.bare, daemon=False)  # it starts the worker processes
-    port = gw_pipe.recv()
+                              not args.bare, args.consoles, daemon=False)  # it starts the worker processes
+    port, live_port = gw_pipe.recv()
+    consoles = _start(ctx, consoles_main, live_port, args.consoles) if args.consoles else None
+    if consoles:
+        consoles[1].recv()  # "ready": every stream open
     groups = [mns[i::args.connections] for i in range(args.connections)]
     opts = {k: getattr(args, k) for k in ("duration", "warmup", "window", "rate", "factors", "connections", "codes")}
     opts["start"] = datetime.now(ZoneInfo(PARK_TZ)).replace(tzinfo=None, microsecond=0) - timedelta(days=30)
@@ -579,6 +640,11 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     if server:
         server["checkpoints"] -= server_before["checkpoints"]  # during the run
     probe.db.close()
+    console_events = None
+    if consoles:
+        consoles[1].send("stop")
+        console_events = consoles[1].recv()
+        consoles[0].join()
     gw_pipe.send("stop")
     gw = gw_pipe.recv()
     for process in [gateway, *(p for p, _ in gens)]:
@@ -589,7 +655,10 @@ def measure(kind: str, url: str, args, profile_dir: str | None) -> dict:
     names = {gateway.pid: "server", **gw["children"]}
     rss_by_process = {names.get(pid, str(pid)): _minute_means(points, args) for pid, points in by_process.items()
                       if pid in names and "resource_tracker" not in names[pid]}
-    return summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end, server, rss_by_process)
+    summary = summarise(kind, args, samples, list(results.values()), gw, peak_rss, rows_at_end, server, rss_by_process)
+    if console_events is not None:
+        summary["consoles"] = {"count": len(console_events), "events_each": console_events}
+    return summary
 
 
 def _minute_means(points: list[tuple[float, float]], args) -> dict:
@@ -669,6 +738,10 @@ def report(r: dict) -> None:
           f"window {r['window']}, {offered}, {r['duration']:g} s (first {r['warmup']:g} s excluded); "
           f"{'bare: no notary, no alarm stage' if r.get('bare') else 'frame notary and alarm stage (default rules) on'}")
     print(f"  first contact   {r['first_contact_s']:.1f} s (one frame per device, argon2 check)")
+    if r.get("consoles"):
+        each = r["consoles"]["events_each"]
+        print(f"  consoles        {len(each)} reading the live stream (SSE): {min(each):,} to {max(each):,} "
+              f"reading events each ({min(each) / r['duration']:,.0f}/s)")
     print(f"  readings/s      store {r['store_readings_per_s']:,.0f}   acknowledged {r['acked_readings_per_s']:,.0f}"
           f"   (target >= {TARGET_RATE:,})")
     print(f"  latency         p50 {lat['p50']:.0f} ms   p99 {lat['p99']:.0f} ms   max {lat['max']:.0f} ms   "
@@ -735,6 +808,8 @@ def main() -> None:
     parser.add_argument("--bare", action="store_true",
                         help="diagnostic: leave out the frame notary and the alarm stage (and the park's rules)")
     parser.add_argument("--postgres-url", default=os.environ.get("PARKSTEWARD_BENCH_POSTGRES_URL", POSTGRES_URL))
+    parser.add_argument("--consoles", type=int, default=0,
+                        help="park consoles reading the live stream (SSE) from the server during the run")
     parser.add_argument("--report", help="also write the figures as JSON to this file")
     args = parser.parse_args()
     args.duration = args.duration or (20.0 if args.profile else 300.0)
