@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import func, select
 
 from parksteward.hj212 import build_frame
-from parksteward.registry.tables import Device, MonitoringPoint
+from parksteward.registry.tables import Device, EmissionSource, MonitoringPoint, RiskSource
 from tests.factories import PASSWORD
 from tests.web.browser import log_in, rendered_points, shot
 
@@ -71,6 +71,23 @@ def test_an_enterprise_user_sees_only_its_own_points(browser, server):
     page.close()
 
 
+def open_waiting_point(page, code: str, lon: float, lat: float):
+    """Click a point on the map, as a user does; its panel opens, the live stream is connected, and
+    the point is still waiting (the store holds no data of it yet, says /live/status)."""
+    from playwright.sync_api import expect
+
+    rendered_points(page)
+    x, y = page.evaluate(f"(() => {{ const p = window.parkMap.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + x, box["y"] + y)
+    panel = page.locator(f".panel[data-point='{code}']")
+    expect(panel).to_be_visible(timeout=10_000)
+    page.wait_for_function("window.liveStream && window.liveStream.readyState === 1", timeout=10_000)
+    page.wait_for_function(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status === 'waiting'",
+                           timeout=10_000)
+    return panel
+
+
 def test_a_committed_frame_changes_a_points_colour_and_value_on_screen_within_2_s(browser, server):
     from playwright.sync_api import expect
 
@@ -80,16 +97,7 @@ def test_a_committed_frame_changes_a_points_colour_and_value_on_screen_within_2_
         point = session.get(MonitoringPoint, device.point_id)
         mn, code, lon, lat = device.mn, point.code, point.lon, point.lat
     page = log_in(browser, base, "admin")
-    rendered_points(page)
-    x, y = page.evaluate(f"(() => {{ const p = window.parkMap.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
-    box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)  # the point's panel opens
-    panel = page.locator(f".panel[data-point='{code}']")
-    expect(panel).to_be_visible(timeout=10_000)
-    page.wait_for_function("window.liveStream && window.liveStream.readyState === 1", timeout=10_000)
-    # The store holds no data of it yet: waiting (from /live/status), until the frame below.
-    page.wait_for_function(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status === 'waiting'",
-                           timeout=10_000)
+    panel = open_waiting_point(page, code, lon, lat)
 
     now = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")
     frame = build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{now}000",
@@ -118,15 +126,7 @@ def test_a_frame_sent_to_the_tcp_gateway_shows_on_screen_within_2_s(browser, ser
         point = session.get(MonitoringPoint, device.point_id)
         mn, code, lon, lat = device.mn, point.code, point.lon, point.lat
     page = log_in(browser, served.base, "steward")
-    rendered_points(page)
-    x, y = page.evaluate(f"(() => {{ const p = window.parkMap.project([{lon}, {lat}]); return [p.x, p.y]; }})()")
-    box = page.locator("#map").bounding_box()
-    page.mouse.click(box["x"] + x, box["y"] + y)
-    panel = page.locator(f".panel[data-point='{code}']")
-    expect(panel).to_be_visible(timeout=10_000)
-    page.wait_for_function("window.liveStream && window.liveStream.readyState === 1", timeout=10_000)
-    page.wait_for_function(f"window.parkMap.getFeatureState({{source: 'park', id: '{code}'}}).status === 'waiting'",
-                           timeout=10_000)
+    panel = open_waiting_point(page, code, lon, lat)
 
     now = datetime.now(ZoneInfo("Asia/Shanghai")).strftime("%Y%m%d%H%M%S")
     frame = build_frame(st="31", cn="2011", mn=mn, pw="123456", qn=f"{now}000", flag=5,
@@ -145,4 +145,26 @@ def test_a_frame_sent_to_the_tcp_gateway_shows_on_screen_within_2_s(browser, ser
                            timeout=max(0.0, 2.0 - (time.monotonic() - sent_at)) * 1000 + 1)
     assert row.locator("td").nth(0).inner_text() == "氮氧化物"  # a21002 in the factor catalogue
     shot(page, "point-live-from-gateway")
+    page.close()
+
+
+def test_the_3d_view_raises_tanks_and_stacks_to_their_recorded_heights(browser, server):
+    base, app, _ = server
+    with app.state.sessionmaker() as session:
+        tanks = session.scalars(select(RiskSource.tank_height_m).where(
+            RiskSource.tank_height_m.is_not(None), RiskSource.capacity_m3.is_not(None))).all()
+        stacks = session.scalars(select(EmissionSource.stack_height_m).where(
+            EmissionSource.stack_height_m.is_not(None))).all()
+    assert tanks and stacks
+    page = log_in(browser, base, "regulator")
+    rendered_points(page)
+    page.click("[data-testid=tilt]")
+    page.wait_for_function("window.parkMap.getPitch() > 50 && !window.parkMap.isMoving()", timeout=10_000)
+    page.wait_for_timeout(300)
+    heights = page.evaluate("window.parkMap.getSource('solids').serialize().data.features.map(f => f.properties.height)")
+    assert sorted(heights) == sorted(tanks + stacks)  # one solid each, at its recorded height [m]
+    assert page.evaluate("window.parkMap.queryRenderedFeatures({layers: ['solids']}).length") > 0  # drawn
+    shot(page, "map-3d")
+    page.click("[data-testid=tilt]")
+    page.wait_for_function("window.parkMap.getPitch() === 0", timeout=10_000)
     page.close()

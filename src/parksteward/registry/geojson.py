@@ -102,6 +102,7 @@ PASSWORD_HASH_MAX_LENGTH = 200  # Device.password_hash is String(200)
 MAP_PROPERTIES = frozenset({
     "feature_type", "code", "name", "name_en", "kind", "credit_code", "enterprise_credit_code", "source_code",
     "risk_source_code", "point_code", "capacity_m3", "tank_height_m", "safe_level_m", "stack_height_m",
+    "stack_inner_diameter_m",
     "population", "area", "release_height_m",
 })
 

@@ -5,5 +5,6 @@ import "./enterprise.js";
 import "./chart.js";
 import "./alarms.js";
 import "./overview.js";
+import "./extrude.js";
 
 boot();
