@@ -144,3 +144,25 @@ def test_a_point_without_a_limit_says_so(browser, server):
     assert drawn["values"] == [[int(at.timestamp() * 1000), 3.5]] and drawn["limit"] == []
     assert "无适用限值" in page.inner_text("[data-testid=chart-caption]")
     page.close()
+
+
+def test_chart_times_are_on_the_parks_clock_whatever_the_browsers_time_zone(browser, server):
+    base, app, world = server
+    with app.state.sessionmaker() as session:
+        point = session.get(MonitoringPoint, world.point["a"])
+        code, lon, lat = point.code, point.lon, point.lat
+    context = browser.new_context(viewport={"width": 1400, "height": 860}, timezone_id="America/New_York")
+    page = context.new_page()
+    page.goto(f"{base}/console")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    _open_point(page, lon, lat, code)
+    page.wait_for_function("window.pointChart", timeout=10_000)
+    label = "(ms) => window.pointChart.getOption().xAxis[0].axisLabel.formatter(ms)"
+    # The test world's park keeps the default time zone, Asia/Shanghai (UTC+8, no summer time):
+    # 14:00 UTC is 22:00 there (10:00 in New York), and 16:00 UTC is midnight: the date, 03-16.
+    assert page.evaluate(label, 1742047200000) == "22:00"  # 2025-03-15 14:00 UTC
+    assert page.evaluate(label, 1742054400000) == "03-16"  # 2025-03-15 16:00 UTC
+    assert page.evaluate("new Date(1742047200000).getHours()") == 10  # the browser itself is in New York
+    context.close()

@@ -3,7 +3,7 @@
 // line. Values beyond the limit are drawn red; values whose flag is not N (or a roll-up judged
 // invalid) are marked with their flag. While the raw values are shown, live values are appended.
 import * as api from "./api.js";
-import { element, formatNumber } from "./dom.js";
+import { element, formatAxisTime, formatNumber, formatTime } from "./dom.js";
 import { addWords, currentLanguage, t } from "./i18n.js";
 import { pointSections } from "./point.js";
 
@@ -34,6 +34,13 @@ addWords({
       + "choose a shorter span",
   },
 });
+
+// The tooltip: the park's time, then each series' value (and a value's flag where it is marked).
+function tooltipText(params) {
+  const list = Array.isArray(params) ? params : [params];
+  const rows = list.map((p) => `${p.marker}${p.seriesName} ${formatNumber(p.value[1], 4)}${p.value[2] ? ` (${p.value[2]})` : ""}`);
+  return [formatTime(new Date(list[0].value[0])), ...rows].join("<br>");
+}
 
 export const INTERVALS = ["raw", "minute", "hour", "day"];
 export const RANGES = { "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400 };
@@ -126,8 +133,8 @@ function chartOption(name, series, limit) {
     animation: false,
     grid: { left: 52, right: 18, top: 34, bottom: 28 },
     legend: { top: 0, right: 0, itemWidth: 14, textStyle: { fontSize: 11 }, data: [name, t("chart.exceed"), t("chart.flagged")] },
-    tooltip: { trigger: "axis", valueFormatter: (v) => (Array.isArray(v) ? v : formatNumber(v, 4)) },
-    xAxis: { type: "time", axisLabel: { hideOverlap: true, fontSize: 11 } },
+    tooltip: { trigger: "axis", formatter: tooltipText },
+    xAxis: { type: "time", axisLabel: { hideOverlap: true, fontSize: 11, formatter: (ms) => formatAxisTime(ms) } },
     yAxis: {
       // from zero, so that the distance to the limit reads true; the limit line stays in view
       // even where every value is far below it

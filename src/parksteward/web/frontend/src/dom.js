@@ -12,11 +12,33 @@ export function element(tag, attributes = {}, ...children) {
   return node;
 }
 
-// A time as the park's staff read it: local wall-clock time, to the second.
+// Times are shown on the park's wall clock (its IANA time zone, set when the park is known),
+// whatever the time zone of the browser: a regulator's office or a wall screen elsewhere reads
+// the same 22:00 as the night shift does.
+let timeZone;
+
+export function useTimeZone(zone) {
+  timeZone = zone || undefined;
+}
+
+function locale() {
+  return currentLanguage() === "en" ? "en-GB" : "zh-CN";
+}
+
+// A time as the park's staff read it: the park's wall-clock time, to the second.
 export function formatTime(value) {
   if (value === null || value === undefined) return "—";
   const date = typeof value === "number" ? new Date(value * 1000) : new Date(value);
-  return date.toLocaleString(currentLanguage() === "en" ? "en-GB" : "zh-CN", { hour12: false });
+  return date.toLocaleString(locale(), { hour12: false, timeZone });
+}
+
+// A chart axis label: the park's HH:mm, with the date at midnight [ms since the epoch].
+export function formatAxisTime(ms) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-GB", {
+    timeZone, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false,
+  }).formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const clock = `${parts.hour === "24" ? "00" : parts.hour}:${parts.minute}`;
+  return clock === "00:00" ? `${parts.month}-${parts.day}` : clock;
 }
 
 export function formatNumber(value, digits = 3) {

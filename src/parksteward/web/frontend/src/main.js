@@ -7,7 +7,7 @@
 import "maplibre-gl/dist/maplibre-gl.css";
 import "./console.css";
 import * as api from "./api.js";
-import { element } from "./dom.js";
+import { element, useTimeZone } from "./dom.js";
 import { COLORS, GROUPS, LEGEND, featureId, parkMap, pointStatus, setGroupVisible } from "./map.js";
 import { currentLanguage, localName, t } from "./i18n.js";
 import { showPoint } from "./point.js";
@@ -86,6 +86,7 @@ async function start() {
   root.replaceChildren(element("p", { class: "loading" }, t("loading")));
   const [me, parks] = await Promise.all([api.get("/auth/me"), api.get("/parks")]);
   const park = parks.data[0];
+  useTimeZone(park.timezone);
   const [collection, points, catalogue] = await Promise.all([
     api.get(`/parks/${park.id}/geojson?view=map`), api.get(`/points?park_id=${park.id}&limit=10000`),
     api.get("/factors"),
