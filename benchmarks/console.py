@@ -181,12 +181,21 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
                 break
             time.sleep(max(0.0, every_s - (time.monotonic() - start - elapsed)))
         browser.close()
-    first, last = rows[0], rows[-1]
-    minutes_run = last[0] or 1
-    print(f"soak {minutes_run:.1f} min: heap {first[1]:.1f} -> {last[1]:.1f} MB (peak {max(r[1] for r in rows):.1f}), "
-          f"DOM nodes {first[2]:.0f} -> {last[2]:.0f}, live events {last[3]:.0f} "
-          f"({last[3] / (minutes_run * 60):.0f}/s), fps {first[4]:.0f} -> {last[4]:.0f}, "
-          f"panel open {first[5]:.0f} -> {last[5]:.0f} ms")
+    # Garbage collection makes the heap a saw-tooth and the open panel's chart comes and goes in
+    # the DOM count: compare the ranges and means of the first and the last ten minutes.
+    window = max(1, int(round(10 * 60 / every_s)))
+    first, last = rows[:window], rows[-window:]
+
+    def span(part, k):
+        return f"{min(r[k] for r in part):.0f}-{max(r[k] for r in part):.0f}"
+
+    def mean(part, k):
+        return sum(r[k] for r in part) / len(part)
+
+    print(f"soak {rows[-1][0]:.1f} min, {rows[-1][3]:.0f} live events ({rows[-1][3] / (rows[-1][0] * 60 or 1):.0f}/s); "
+          f"first vs last {window} samples: heap {span(first, 1)} vs {span(last, 1)} MB, "
+          f"DOM nodes {span(first, 2)} vs {span(last, 2)}, fps mean {mean(first, 4):.1f} vs {mean(last, 4):.1f}, "
+          f"panel open mean {mean(first, 5):.0f} vs {mean(last, 5):.0f} ms")
 
 
 # ---------------------------------------------------------------- the endpoints
