@@ -10,11 +10,7 @@ import time
 
 import httpx
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.serving import free_port, wait_until_answering
 
 
 def test_demo_command_serves_the_demo_park(tmp_path):
@@ -27,16 +23,7 @@ def test_demo_command_serves_the_demo_park(tmp_path):
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, process.stdout.read()
-            try:
-                if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "demo did not start within 120 s"
-            time.sleep(0.5)
+        wait_until_answering(process, f"{base}/api/v1/health", 120, "the demo")
         landing = httpx.get(base + "/")
         assert landing.status_code == 200 and "82" in landing.text and "入驻企业" in landing.text
         from parksteward.sim.demo_park import DEMO_USERS

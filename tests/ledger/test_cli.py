@@ -6,12 +6,9 @@ from __future__ import annotations
 import io
 import json
 import os
-import socket
 import subprocess
 import sys
-import time
 
-import httpx
 from typer.testing import CliRunner
 
 from parksteward.access.actor import SYSTEM
@@ -20,14 +17,9 @@ from parksteward.config import Settings
 from parksteward.documents import service as documents
 from parksteward.ledger.store import LogStore
 from tests.factories import build_world
+from tests.serving import free_port, wait_until_answering
 
 ORIGIN = "envlog.cli-test.example/park"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_keys_witness_checkpoint_receipt_verify(tmp_path, database_url, session_factory, monkeypatch):
@@ -43,22 +35,13 @@ def test_keys_witness_checkpoint_receipt_verify(tmp_path, database_url, session_
     trust = tmp_path / "trust.txt"
     trust.write_text(f"log {log_vkey}\nrequired {regulator_vkey}\n", encoding="utf-8")
 
-    port = _free_port()
+    port = free_port()
     witness = subprocess.Popen([sys.executable, "-m", "parksteward.cli", "witness", "serve", "--key",
                                 str(tmp_path / "regulator.key"), "--log-key", log_vkey, "--state",
                                 str(tmp_path / "regulator.db"), "--port", str(port)],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert witness.poll() is None, witness.stdout.read()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, "the witness did not start"
-            time.sleep(0.3)
+        wait_until_answering(witness, f"http://127.0.0.1:{port}/", 60, "the witness")
         for name, value in (("LEDGER_ORIGIN", ORIGIN), ("LEDGER_KEY_FILE", str(tmp_path / "log.key")),
                             ("LEDGER_TRUST_FILE", str(trust)), ("DATA_DIR", str(tmp_path / "data")),
                             ("LEDGER_WITNESSES", f"regulator.example/witness=http://127.0.0.1:{port}")):

@@ -7,7 +7,6 @@ failure, as .ci/run installs one. Screenshots of the views go to artifacts/conso
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import threading
@@ -15,7 +14,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
 import pytest
 import uvicorn
 
@@ -24,6 +22,7 @@ from parksteward.config import Settings
 from parksteward.db import make_engine, make_sessionmaker
 from parksteward.web import console
 from tests.factories import PASSWORD, build_world
+from tests.serving import free_port, wait_until_answering
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "console"
 CHROMIUM = os.environ.get("PARKSTEWARD_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
@@ -75,12 +74,6 @@ def server(database_url, tmp_path):
     app.state.engine.dispose()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @dataclass
 class Served:
     base: str  # the console's and the API's address
@@ -105,16 +98,7 @@ def served(database_url, tmp_path):
          "--gateway-port", str(gateway_port), "--gateway-workers", "0"],
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() < deadline, "the server did not start within 60 s"
-        time.sleep(0.2)
+    wait_until_answering(process, f"{base}/api/v1/health", 60)
     yield Served(base, gateway_port, sessions, world)
     process.terminate()
     try:

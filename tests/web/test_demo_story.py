@@ -11,12 +11,12 @@ import time
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
 
 from parksteward.sim.demo_park import DEMO_USERS
 from parksteward.sim.stories import NIGHT_WINDOW_H
-from tests.web.browser import free_port, shot
+from tests.serving import free_port, wait_until_answering
+from tests.web.browser import shot
 
 PARK_ZONE = ZoneInfo("Asia/Shanghai")
 
@@ -30,15 +30,7 @@ def demo(tmp_path):
         [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(tmp_path), "--port", str(port),
          "--gateway-port", str(gateway_port)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env, text=True)
     base = f"http://127.0.0.1:{port}"
-    while True:
-        assert process.poll() is None, process.stdout.read()
-        try:
-            if httpx.get(f"{base}/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.TransportError:
-            pass
-        assert time.monotonic() - started < 120, "the demo did not start within 120 s"
-        time.sleep(0.5)
+    wait_until_answering(process, f"{base}/api/v1/health", 120, "the demo")
     yield base, started
     process.terminate()
     process.communicate(timeout=30)
