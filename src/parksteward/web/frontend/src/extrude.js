@@ -56,9 +56,11 @@ registerModule((ctx) => {
       },
     });
   };
-  if (map.isStyleLoaded()) add(); else map.once("load", add);
+  // Made on the first tilt, not with the map: the console's first paint does not wait for the
+  // worker to cut some 600 solids into tiles that may never be looked at.
   let tilted = false;
   const button = ctx.addNav(t("extrude.tilt"), () => {
+    if (!map.getSource("solids")) add();
     tilted = !tilted;
     map.setLayoutProperty("solids", "visibility", tilted ? "visible" : "none");
     // Tanks are tens of metres across: close enough to see them as solids (about 2.4 m a pixel).
