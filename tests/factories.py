@@ -13,6 +13,11 @@ BOUNDARY = {
     "type": "Polygon",
     "coordinates": [[[118.78, 32.23], [118.82, 32.23], [118.82, 32.27], [118.78, 32.27], [118.78, 32.23]]],
 }
+# The west half of it, 0.02 deg x 0.04 deg.
+WEST_HALF = {
+    "type": "Polygon",
+    "coordinates": [[[118.78, 32.23], [118.80, 32.23], [118.80, 32.27], [118.78, 32.27], [118.78, 32.23]]],
+}
 # Published, valid unified social credit codes (see tests/registry/test_credit_code.py).
 CREDIT_A = "91350100M000100Y43"
 CREDIT_B = "914403001922038216"
@@ -29,6 +34,7 @@ class World:
     device: dict[str, int] = field(default_factory=dict)
     risk_source: dict[str, int] = field(default_factory=dict)
     receptor: int = 0
+    zone: int = 0
     weather_station: int = 0
     ambient_point: int = 0
     user: dict[str, int] = field(default_factory=dict)
@@ -42,7 +48,8 @@ def stack(enterprise_id: int, code: str = "DA001", **overrides) -> dict:
     }
 
 
-def build_world(session) -> World:
+def build_world(session, *, zones: bool = True) -> World:
+    """The two-enterprise park; ``zones=False`` for a schema older than the zones' (migration 0013)."""
     park = service.parks.create(session, SYSTEM, {"name": "测试园区", "boundary": BOUNDARY})
     world = World(park=park.id)
     for key, code, lon in (("a", CREDIT_A, 118.79), ("b", CREDIT_B, 118.81)):
@@ -77,6 +84,11 @@ def build_world(session) -> World:
         "park_id": park.id, "name": "长芦社区", "kind": "residential", "population": 12000,
         "geometry": {"type": "Point", "coordinates": [118.84, 32.25]},
     }).id
+    if zones:
+        world.zone = service.functional_zones.create(session, SYSTEM, {
+            "park_id": park.id, "code": "Z1", "name": "化工生产西区", "kind": "chemical_production",
+            "geometry": WEST_HALF,
+        }).id
     world.ambient_point = service.monitoring_points.create(session, SYSTEM, {
         "park_id": park.id, "code": "AQ-01", "name": "园区空气站1", "kind": "ambient_air", "lon": 118.80, "lat": 32.26,
     }).id

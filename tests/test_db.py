@@ -64,7 +64,7 @@ def test_migration_0003_keeps_readings_and_moves_the_cascade_to_a_trigger(tmp_pa
     upgrade(engine, "0002")
     with make_sessionmaker(engine)() as session:
         service.factors.load_catalogue(session)
-        device_id = build_world(session).device["a"]
+        device_id = build_world(session, zones=False).device["a"]
     insert = text("INSERT INTO reading (device_id, interval, t, factor, field, value, flag, code, received_ms) "
                   "VALUES (:d, 'raw', 1, 'a21026', 'Rtd', 2.5, 'N', 'a21026', 0)")
     with engine.begin() as connection:

@@ -32,6 +32,7 @@ def b_objects(world):
         "/api/v1/risk-sources/{obj_id}": world.risk_source["b"],
         "/api/v1/parks/{obj_id}": world.park,
         "/api/v1/receptors/{obj_id}": world.receptor,
+        "/api/v1/zones/{obj_id}": world.zone,
         "/api/v1/weather-stations/{obj_id}": world.weather_station,
         "/api/v1/parks/{park_id}/stats": world.park,
         "/api/v1/parks/{park_id}/geojson": world.park,
@@ -80,6 +81,9 @@ def bodies_aimed_at_b(world):
         "/api/v1/receptors": {"park_id": world.park, "name": "村", "kind": "residential",
                               "geometry": {"type": "Point", "coordinates": [118.9, 32.3]}},
         "/api/v1/weather-stations": {"park_id": world.park, "name": "站", "lon": 118.8, "lat": 32.25},
+        "/api/v1/zones": {"park_id": world.park, "code": "Z9", "name": "区", "kind": "reserve",
+                          "geometry": {"type": "Polygon", "coordinates": [[[118.81, 32.24], [118.815, 32.24],
+                                                                            [118.815, 32.245], [118.81, 32.24]]]}},
         "/api/v1/users": {"username": "intruder", "password": "12345678x", "role": "admin"},
         "/api/v1/parks/import": {"type": "FeatureCollection", "features": []},
         "/api/v1/ingest/readings": {"mn": "MN0000000000000000000B01", "pw": "123456", "data_time": "2025-03-15T09:00",
@@ -176,7 +180,7 @@ for prefix in ("/api/v1/enterprises", "/api/v1/sources", "/api/v1/points", "/api
         # Enterprises are removed by the park, whatever the id: a role check, so no leak.
         ("DELETE", prefix + "/{obj_id}"): 403 if prefix == "/api/v1/enterprises" else 404,
     })
-for prefix in ("/api/v1/parks", "/api/v1/receptors", "/api/v1/weather-stations"):
+for prefix in ("/api/v1/parks", "/api/v1/receptors", "/api/v1/weather-stations", "/api/v1/zones"):
     ENTERPRISE_A_EXPECTS.update({
         ("GET", prefix): 200,
         ("POST", prefix): 403,

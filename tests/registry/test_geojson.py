@@ -20,6 +20,7 @@ from parksteward.registry.tables import (
     Device,
     EmissionSource,
     Enterprise,
+    FunctionalZone,
     MonitoringPoint,
     Park,
     RiskSource,
@@ -45,6 +46,11 @@ def build_park(session) -> Park:
         "name": "闽江测试园区", "name_en": "Minjiang test park", "boundary": _square(119.40, 26.00, 119.50, 26.08),
         "province": "福建", "a_value_region": 4,
     })
+    for code, name, kind, west, east in (("Z1", "化工生产区", "chemical_production", 119.40, 119.45),
+                                         ("Z2", "仓储物流区", "storage_logistics", 119.45, 119.50)):
+        svc.functional_zones.create(session, SYSTEM, {
+            "park_id": park.id, "code": code, "name": name, "kind": kind, "geometry": _square(west, 26.00, east, 26.08),
+        })
     a = svc.enterprises.create(session, SYSTEM, {
         "park_id": park.id, "name": "甲化工", "credit_code": CODE_A, "industry": "fine_chemical",
         "size_class": "medium", "pollution_class": "key", "lon": 119.42, "lat": 26.02,
@@ -137,7 +143,7 @@ def index_of(collection: dict, feature_type: str, **props) -> int:
 
 
 def counts(session) -> dict[str, int]:
-    tables = (Park, Enterprise, EmissionSource, RiskSource, MonitoringPoint, Device, WeatherStation, SensitiveReceptor)
+    tables = (Park, FunctionalZone, Enterprise, EmissionSource, RiskSource, MonitoringPoint, Device, WeatherStation, SensitiveReceptor)
     return {t.__tablename__: session.scalar(select(func.count()).select_from(t)) for t in tables}
 
 
@@ -174,7 +180,7 @@ def test_export_is_a_geojson_feature_collection(session):
                 assert ring[0] == ring[-1]
 
     kinds = [f["properties"]["feature_type"] for f in exported["features"]]
-    assert kinds == (["park"] + ["enterprise"] * 3 + ["emission_source"] * 3 + ["risk_source"]
+    assert kinds == (["park"] + ["functional_zone"] * 2 + ["enterprise"] * 3 + ["emission_source"] * 3 + ["risk_source"]
                      + ["monitoring_point"] * 5 + ["weather_station"] + ["sensitive_receptor"] * 2)
 
     a = exported["features"][index_of(exported, "enterprise", credit_code=CODE_A)]
@@ -192,6 +198,10 @@ def test_export_is_a_geojson_feature_collection(session):
     assert CEMS_PASSWORD not in json.dumps(exported)
     station = exported["features"][index_of(exported, "weather_station")]["properties"]
     assert station["point_code"] == "WX-01"
+    zone = exported["features"][index_of(exported, "functional_zone", code="Z2")]
+    assert zone["geometry"] == _square(119.45, 26.00, 119.50, 26.08)
+    assert zone["properties"] == {"feature_type": "functional_zone", "code": "Z2", "name": "仓储物流区",
+                                  "name_en": None, "kind": "storage_logistics", "description": None}
 
 
 def test_enterprise_user_exports_only_its_own_objects(session):
@@ -210,6 +220,7 @@ def test_enterprise_user_exports_only_its_own_objects(session):
     assert "88888880000001" not in json.dumps(exported)
     # Park-level objects are shared; the park-owned weather point is not the enterprise's to see.
     assert len([p for p in props if p["feature_type"] == "sensitive_receptor"]) == 2
+    assert [p["code"] for p in props if p["feature_type"] == "functional_zone"] == ["Z1", "Z2"]
     [station] = [p for p in props if p["feature_type"] == "weather_station"]
     assert station["point_code"] is None
 
@@ -270,23 +281,38 @@ def test_import_hashes_a_clear_password(session):
 def test_a_bad_feature_fails_the_whole_import(session, session_factory):
     exported = export_and_delete(session)
     bad = copy.deepcopy(exported)
-    assert bad["features"][4]["properties"]["code"] == "DA001"  # the 5th feature is the stack
-    bad["features"][4]["properties"]["stack_height_m"] = -45.0
+    stack = index_of(bad, "emission_source", code="DA001")
+    bad["features"][stack]["properties"]["stack_height_m"] = -45.0
 
     with pytest.raises(InvalidInput) as info:
         import_park(session, SYSTEM, bad)
 
     [error] = info.value.errors
-    assert error.loc[:3] == ("features", 4, "stack_height_m")
+    assert error.loc[:3] == ("features", stack, "stack_height_m")
     assert "emission_source" in error.msg and "DA001" in error.msg
     # The park and enterprises flushed before the failure are gone, for this session and any other.
     assert counts(session) == dict.fromkeys(counts(session), 0)
     with session_factory() as other:
         assert other.scalar(select(func.count()).select_from(Park)) == 0
         assert other.scalar(select(func.count()).select_from(Enterprise)) == 0
+        assert other.scalar(select(func.count()).select_from(FunctionalZone)) == 0
     # The session is usable again and the corrected file goes in.
     park = import_park(session, SYSTEM, exported)
     assert svc.parks.stats(session, SYSTEM, park.id)["enterprises"] == 3
+
+
+def test_overlapping_zones_in_a_file_name_the_second_one(session):
+    exported = export_and_delete(session)
+    second = index_of(exported, "functional_zone", code="Z2")
+    exported["features"][second]["geometry"] = _square(119.44, 26.00, 119.50, 26.08)  # 0.01 deg into Z1
+
+    with pytest.raises(InvalidInput) as info:
+        import_park(session, SYSTEM, exported)
+
+    [error] = info.value.errors
+    assert error.loc == ("features", second, "geometry")
+    assert error.msg.startswith("functional_zone Z2 '仓储物流区': zone overlaps zone Z1 '化工生产区'")
+    assert counts(session)["park"] == 0
 
 
 def test_a_failing_device_late_in_the_file_rolls_back_everything(session, session_factory):
@@ -354,19 +380,19 @@ def test_two_parks_in_one_file_are_refused(session):
     [
         (lambda c: c.update(type="Feature"), ("type",), "FeatureCollection"),
         (lambda c: c["features"].pop(0), ("features",), "no feature with feature_type 'park'"),
-        (lambda c: c["features"][1].update(geometry=None), ("features", 1, "geometry"), "enterprise 91350100M000100Y43"),
+        (lambda c: c["features"][3].update(geometry=None), ("features", 3, "geometry"), "enterprise 91350100M000100Y43"),
         # a bow-tie boundary crosses itself
         (lambda c: c["features"][0].update(geometry={"type": "Polygon", "coordinates": [
             [[119.40, 26.00], [119.50, 26.08], [119.50, 26.00], [119.40, 26.08], [119.40, 26.00]]]}),
          ("features", 0, "geometry"), "invalid Polygon"),
-        (lambda c: c["features"][4].update(geometry=_square(119.42, 26.02, 119.43, 26.03)),
-         ("features", 4, "geometry"), "not allowed here"),
-        (lambda c: c["features"][1]["properties"].update(colour="red"), ("features", 1, "colour"), "unknown property 'colour'"),
-        (lambda c: c["features"][4]["properties"].update(enterprise_id=1), ("features", 4, "enterprise_id"), "not portable"),
-        (lambda c: c["features"][8]["properties"].update(source_code="DA009"), ("features", 8, "source_code"),
+        (lambda c: c["features"][6].update(geometry=_square(119.42, 26.02, 119.43, 26.03)),
+         ("features", 6, "geometry"), "not allowed here"),
+        (lambda c: c["features"][3]["properties"].update(colour="red"), ("features", 3, "colour"), "unknown property 'colour'"),
+        (lambda c: c["features"][6]["properties"].update(enterprise_id=1), ("features", 6, "enterprise_id"), "not portable"),
+        (lambda c: c["features"][10]["properties"].update(source_code="DA009"), ("features", 10, "source_code"),
          "no emission source 'DA009' of enterprise 91350100M000100Y43"),
-        (lambda c: c["features"][4]["properties"].update(enterprise_credit_code="91330100799655058B"),
-         ("features", 4, "enterprise_credit_code"), "no enterprise with credit code '91330100799655058B' in this file"),
+        (lambda c: c["features"][6]["properties"].update(enterprise_credit_code="91330100799655058B"),
+         ("features", 6, "enterprise_credit_code"), "no enterprise with credit code '91330100799655058B' in this file"),
         (lambda c: c["parksteward"].update(version=2), ("parksteward", "version"), "not supported"),
     ],
 )
@@ -405,7 +431,8 @@ def test_a_renamed_park_still_collides_on_global_keys(session):
         import_park(session, SYSTEM, exported)
 
     [error] = info.value.errors
-    assert error.loc == ("features", 1, "credit_code")
+    # Zone codes are unique within a park, so the copy's zones go in; its first enterprise does not.
+    assert error.loc == ("features", index_of(exported, "enterprise", credit_code=CODE_A), "credit_code")
     assert "enterprise 91350100M000100Y43" in error.msg
     assert counts(session)["park"] == 1
 

@@ -16,6 +16,7 @@ router = APIRouter()
 
 ENTITIES = (
     ("/parks", service.parks, s.ParkCreate, s.ParkUpdate, s.ParkRead, "parks"),
+    ("/zones", service.functional_zones, s.FunctionalZoneCreate, s.FunctionalZoneUpdate, s.FunctionalZoneRead, "functional zones"),
     ("/enterprises", service.enterprises, s.EnterpriseCreate, s.EnterpriseUpdate, s.EnterpriseRead, "enterprises"),
     ("/sources", service.emission_sources, s.EmissionSourceCreate, s.EmissionSourceUpdate, s.EmissionSourceRead, "emission sources"),
     ("/points", service.monitoring_points, s.MonitoringPointCreate, s.MonitoringPointUpdate, s.MonitoringPointRead, "monitoring points"),

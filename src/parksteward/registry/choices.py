@@ -55,3 +55,13 @@ RISK_SOURCE_KINDS = {
     "warehouse": ("仓库", "warehouse"),
     "hazardous_waste_store": ("危废暂存库", "hazardous-waste store"),
 }
+# Functional zones of a park's master plan (园区总体规划功能分区).
+ZONE_KINDS = {
+    "chemical_production": ("化工生产区", "chemical production"),
+    "storage_logistics": ("仓储物流区", "storage and logistics"),
+    "utilities": ("公用工程区", "public utilities"),
+    "public_services": ("行政及生活服务区", "administration and services"),
+    "green_buffer": ("生态隔离带", "green buffer"),
+    "reserve": ("预留发展区", "reserve for development"),
+    "other": ("其他", "other"),
+}

@@ -36,11 +36,13 @@ from parksteward.registry.geometry import (
     POINT_OR_POLYGON_TYPES,
     POLYGON_TYPES,
     parse_geometry,
+    representative_lonlat,
 )
 from parksteward.registry.tables import (
     Device,
     EmissionSource,
     Enterprise,
+    FunctionalZone,
     MonitoringPoint,
     Park,
     RiskSource,
@@ -54,6 +56,7 @@ VERSION = 1
 # Import order: an object is created after everything it references.
 FEATURE_TYPES = (
     "park",
+    "functional_zone",
     "enterprise",
     "emission_source",
     "risk_source",
@@ -63,6 +66,7 @@ FEATURE_TYPES = (
 )
 SERVICES: dict[str, CrudService] = {
     "park": svc.parks,
+    "functional_zone": svc.functional_zones,
     "enterprise": svc.enterprises,
     "emission_source": svc.emission_sources,
     "risk_source": svc.risk_sources,
@@ -107,13 +111,20 @@ MAP_PROPERTIES = frozenset({
 })
 
 
+# Features a map names with a text label, at a point on the feature.
+LABELLED = frozenset({"functional_zone", "sensitive_receptor"})
+
+
 def map_view(collection: dict) -> dict:
-    """``collection`` (an export) with only :data:`MAP_PROPERTIES`, and each device as its factor codes."""
+    """``collection`` (an export) with only :data:`MAP_PROPERTIES`, each device as its factor codes,
+    and zones and receptors with ``label``: [lon, lat] of a point on them, where a map names them."""
     features = []
     for feature in collection["features"]:
         properties = {k: v for k, v in feature["properties"].items() if k in MAP_PROPERTIES and v is not None}
         if "devices" in feature["properties"]:
             properties["devices"] = [{"factor_codes": d.get("factor_codes", [])} for d in feature["properties"]["devices"]]
+        if properties.get("feature_type") in LABELLED:
+            properties["label"] = list(representative_lonlat(feature["geometry"]))
         features.append({"type": "Feature", "geometry": feature["geometry"], "properties": properties})
     return {**collection, "features": features}
 
@@ -143,6 +154,7 @@ def export_park(session: Session, actor: Actor, park_id: int) -> dict:
     RFC 7946 (GeoJSON), §3.3 FeatureCollection and §6.1 foreign members.
     """
     park = svc.parks.get(session, actor, park_id)
+    zone_rows = _rows(session, svc.functional_zones, actor, FunctionalZone.park_id == park.id)
     enterprise_rows = _rows(session, svc.enterprises, actor, Enterprise.park_id == park.id)
     enterprise_ids = select(Enterprise.id).where(Enterprise.park_id == park.id)
     source_rows = _rows(session, svc.emission_sources, actor, EmissionSource.enterprise_id.in_(enterprise_ids))
@@ -162,6 +174,8 @@ def export_park(session: Session, actor: Actor, park_id: int) -> dict:
         devices_of.setdefault(device.point_id, []).append(device)
 
     features = [_feature(park.boundary, _properties("park", park))]
+    for z in zone_rows:
+        features.append(_feature(z.geometry, _properties("functional_zone", z)))
     for e in enterprise_rows:
         features.append(_feature(_point(e), _properties("enterprise", e)))
     for r in source_rows:
@@ -202,7 +216,7 @@ def _carried(feature_type: str, kind: str | None = None) -> tuple[str, ...]:
     """The create-schema fields a feature's geometry gives (so they are not properties)."""
     if feature_type == "park":
         return ("boundary",)
-    if feature_type == "sensitive_receptor":
+    if feature_type in ("sensitive_receptor", "functional_zone"):
         return ("geometry",)
     if feature_type == "emission_source" and kind == "fugitive_area":
         # The area is the geometry; lon/lat stay properties (a chosen point of the area).
@@ -360,7 +374,7 @@ def _check_structure(collection: Any) -> list[_Feature]:
 
 
 def _geometry_types(feature: _Feature) -> tuple[str, ...]:
-    if feature.feature_type == "park":
+    if feature.feature_type in ("park", "functional_zone"):
         return POLYGON_TYPES
     if feature.feature_type == "sensitive_receptor":
         return POINT_OR_POLYGON_TYPES
@@ -397,6 +411,9 @@ class _Importer:
     # ------------------------------------------------------------ one method per feature type
     def _add_park(self, f: _Feature) -> None:
         self.park = self._add(f, {"boundary": f.geometry})
+
+    def _add_functional_zone(self, f: _Feature) -> None:
+        self._add(f, {"geometry": f.geometry, "park_id": self.park.id})
 
     def _add_enterprise(self, f: _Feature) -> None:
         enterprise = self._add(f, {**_lonlat(f), "park_id": self.park.id})

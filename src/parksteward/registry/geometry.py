@@ -11,10 +11,12 @@ import json
 from functools import lru_cache
 
 import shapely
+from pyproj import Geod
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 POLYGON_TYPES = ("Polygon", "MultiPolygon")
+WGS84 = Geod(ellps="WGS84")
 POINT_OR_POLYGON_TYPES = ("Point", "Polygon", "MultiPolygon")
 
 
@@ -73,3 +75,20 @@ def lonlat_inside(boundary: dict, lon: float, lat: float) -> bool:
 
 def geometry_inside(boundary: dict, geometry: dict) -> bool:
     return _boundary_shape(boundary).covers(shape(geometry))
+
+
+def geodesic_area_m2(geometry: dict | BaseGeometry) -> float:
+    """Area of a (Multi)Polygon on the WGS84 ellipsoid [m2], holes subtracted.
+
+    Geodesic polygon area after Karney (2013), "Algorithms for geodesics", J. Geodesy 87,
+    as implemented by PROJ's ``geod`` (``pyproj.Geod.geometry_area_perimeter``).
+    """
+    geom = geometry if isinstance(geometry, BaseGeometry) else shape(geometry)
+    area, _ = WGS84.geometry_area_perimeter(geom)
+    return abs(area)
+
+
+def shared_area_m2(a: dict, b: dict) -> float:
+    """Geodesic area [m2] that two polygon geometries have in common."""
+    common = shape(a).intersection(shape(b))
+    return 0.0 if common.is_empty else geodesic_area_m2(common)

@@ -52,6 +52,7 @@ PointKind = _vocabulary("monitoring point kind", choices.POINT_KINDS)
 ProtocolVersion = _vocabulary("protocol version", choices.PROTOCOL_VERSIONS)
 ReceptorKind = _vocabulary("receptor kind", choices.RECEPTOR_KINDS)
 RiskSourceKind = _vocabulary("risk source kind", choices.RISK_SOURCE_KINDS)
+ZoneKind = _vocabulary("zone kind", choices.ZONE_KINDS)
 
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS84 longitude [deg]")]
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS84 latitude [deg]")]
@@ -116,6 +117,27 @@ ParkUpdate = partial(ParkCreate, "ParkUpdate")
 
 class ParkRead(ReadSchema, ParkCreate):
     model_config = ConfigDict(from_attributes=True)
+
+
+# ---------------------------------------------------------------- functional zone
+class FunctionalZoneCreate(Schema):
+    park_id: int
+    code: Code
+    name: Name
+    name_en: Annotated[str, Field(max_length=200)] | None = None
+    kind: ZoneKind
+    geometry: PolygonGeometry = Field(description="GeoJSON Polygon or MultiPolygon (WGS84) inside the park boundary")
+    description: str | None = None
+
+
+FunctionalZoneUpdate = partial(FunctionalZoneCreate, "FunctionalZoneUpdate")
+
+
+class FunctionalZoneRead(ReadSchema, FunctionalZoneCreate):
+    model_config = ConfigDict(from_attributes=True)
+    lon: float = Field(description="a point on the zone, where a map labels it")
+    lat: float
+    area_ha: float = Field(description="geodesic area on the WGS84 ellipsoid [ha]")
 
 
 # ---------------------------------------------------------------- factor

@@ -13,15 +13,18 @@ from parksteward.errors import InvalidInput, NotFound, PermissionDenied
 from parksteward.hj212.codes import factor_catalogue
 from parksteward.registry import schemas as s
 from parksteward.registry.geometry import (
+    geodesic_area_m2,
     geometry_inside,
     lonlat_inside,
     representative_lonlat,
+    shared_area_m2,
 )
 from parksteward.registry.tables import (
     Device,
     EmissionSource,
     Enterprise,
     Factor,
+    FunctionalZone,
     MonitoringPoint,
     Park,
     RiskSource,
@@ -88,6 +91,7 @@ class ParkService(CrudService):
             "stacks": count(EmissionSource, in_park_enterprise, EmissionSource.kind == "stack"),
             "wastewater_outlets": count(EmissionSource, in_park_enterprise, EmissionSource.kind == "wastewater_outlet"),
             "fugitive_areas": count(EmissionSource, in_park_enterprise, EmissionSource.kind == "fugitive_area"),
+            "functional_zones": count(FunctionalZone, FunctionalZone.park_id == park.id),
             "sensitive_receptors": count(SensitiveReceptor, SensitiveReceptor.park_id == park.id),
             "residential_areas": count(
                 SensitiveReceptor, SensitiveReceptor.park_id == park.id, SensitiveReceptor.kind == "residential"
@@ -98,6 +102,43 @@ class ParkService(CrudService):
             "risk_sources": count(RiskSource, RiskSource.enterprise_id.in_(enterprise_ids)),
             "weather_stations": count(WeatherStation, WeatherStation.park_id == park.id),
         }
+
+
+# Zones of a plan share their borders; drawn or snapped in a GIS they may overlap by a sliver
+# along them. Anything larger is two zones claiming the same ground.
+ZONE_OVERLAP_TOLERANCE_M2 = 100.0
+
+
+class FunctionalZoneService(CrudService):
+    model = FunctionalZone
+    create_schema = s.FunctionalZoneCreate
+    read_schema = s.FunctionalZoneRead
+    label = "functional zone"
+    filters = ("park_id", "kind", "code")
+    unique_together = (("park_id", "code"),)
+
+    def check(self, session, actor, data, existing):
+        if existing is not None and existing.park_id != data.park_id:
+            raise InvalidInput.single("park_id", "a functional zone cannot move to another park")
+        park = _require(session, actor, Park, data.park_id, "park_id")
+        if not geometry_inside(park.boundary, data.geometry):
+            raise InvalidInput.single("geometry", f"zone extends outside the boundary of park {park.name!r}")
+        others = select(FunctionalZone).where(FunctionalZone.park_id == park.id)
+        if existing is not None:
+            others = others.where(FunctionalZone.id != existing.id)
+        for other in session.scalars(others.order_by(FunctionalZone.id)):
+            shared = shared_area_m2(data.geometry, other.geometry)
+            if shared > ZONE_OVERLAP_TOLERANCE_M2:
+                raise InvalidInput.single(
+                    "geometry", f"zone overlaps zone {other.code} {other.name!r} by {shared:,.0f} m² "
+                    f"(zones of a park do not overlap; up to {ZONE_OVERLAP_TOLERANCE_M2:.0f} m² along a shared border is allowed)"
+                )
+
+    def columns(self, data):
+        values = data.model_dump()
+        values["lon"], values["lat"] = representative_lonlat(data.geometry)
+        values["area_ha"] = round(geodesic_area_m2(data.geometry) / 1e4, 4)
+        return values
 
 
 class EnterpriseService(CrudService):
@@ -272,6 +313,7 @@ class FactorService:
 
 
 parks = ParkService()
+functional_zones = FunctionalZoneService()
 enterprises = EnterpriseService()
 emission_sources = EmissionSourceService()
 monitoring_points = MonitoringPointService()

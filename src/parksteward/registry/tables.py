@@ -36,6 +36,31 @@ class Park(TimestampMixin, Base):
     )
 
 
+class FunctionalZone(TimestampMixin, Base):
+    """A functional zone of the park's plan (功能分区): production, storage, buffer, reserve ...
+
+    ``lon``/``lat`` is a point on the zone where a map puts its label; ``area_ha`` its geodesic
+    area on the WGS84 ellipsoid [ha]. Both follow the geometry (the service computes them).
+    """
+
+    __tablename__ = "functional_zone"
+    __ownership__ = Ownership.PARK_LEVEL
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    park_id: Mapped[int] = mapped_column(ForeignKey("park.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(200))
+    name_en: Mapped[str | None] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))
+    geometry: Mapped[dict]
+    description: Mapped[str | None] = mapped_column(Text)
+    lon: Mapped[float]
+    lat: Mapped[float]
+    area_ha: Mapped[float]
+
+    __table_args__ = (UniqueConstraint("park_id", "code", name="uq_functional_zone_park_code"),)
+
+
 class Factor(Base):
     """A monitored factor of the HJ 212 catalogue (监测因子)."""
 
