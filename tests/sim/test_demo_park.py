@@ -33,6 +33,7 @@ from parksteward.registry.tables import (
     EmissionSource,
     Enterprise,
     Factor,
+    FunctionalZone,
     MonitoringPoint,
     Park,
     RiskSource,
@@ -129,6 +130,7 @@ def test_demo_park(session):
         "receptors": all_rows(session, SensitiveReceptor),
         "risks": all_rows(session, RiskSource),
         "stations": all_rows(session, WeatherStation),
+        "zones": all_rows(session, FunctionalZone),
     }
     catalogue = {f.code: f for f in session.scalars(select(Factor))}
 
@@ -138,6 +140,7 @@ def test_demo_park(session):
     check_risk_sources(data)
     check_points_and_devices(park, data, catalogue)
     check_receptors(park, data)
+    check_zones(park, data)
     check_weather_stations(data)
     check_device_passwords(data)
     check_demo_users(session, data)
@@ -373,6 +376,48 @@ def check_receptors(park, data):
     assert sorted(z.protection_class for z in zones) == ["一级保护区", "二级保护区"]
     first, second = sorted(zones, key=lambda z: z.protection_class)  # 一 sorts before 二 in Unicode
     assert not shape(first.geometry).overlaps(shape(second.geometry))
+
+
+def check_zones(park, data):
+    """The plan's zones partition the park, and each holds the enterprises its kind says."""
+    boundary_m = utm(shape(park.boundary))
+    zones = {z.code: z for z in data["zones"]}
+    shapes = {code: utm(shape(z.geometry)) for code, z in zones.items()}
+    kinds = Counter(z.kind for z in zones.values())
+    assert kinds == {"chemical_production": 2, "storage_logistics": 1, "utilities": 1, "reserve": 1, "green_buffer": 1}
+    # A partition: together the whole park (to a few m² of rounding), no two sharing more than a border.
+    union = shapely.union_all(list(shapes.values()))
+    assert abs(union.area - boundary_m.area) < 100 and boundary_m.symmetric_difference(union).area < 100
+    for a, b in [(a, b) for a in shapes for b in shapes if a < b]:
+        assert shapes[a].intersection(shapes[b]).area < 1, (a, b)
+    for z in zones.values():
+        # ha from the UTM area: UTM 50N's scale factor at 118.8 °E is 0.99962 (central meridian 117 °E),
+        # so the projected area is 0.1 % smaller than the ground's.
+        assert z.area_ha == pytest.approx(shapes[z.code].area / 1e4, rel=2e-3)
+        assert shape(z.geometry).covers(Point(z.lon, z.lat))
+    assert sum(z.area_ha for z in zones.values()) == pytest.approx(utm(shape(park.boundary)).area / 1e4, rel=2e-3)
+
+    def zone_of(enterprise) -> FunctionalZone:
+        [zone] = [zones[c] for c, s in shapes.items() if s.covers(utm(Point(enterprise.lon, enterprise.lat)))]
+        return zone
+
+    kind_of_industry = Counter()
+    for e in data["enterprises"]:
+        kind_of_industry[e.industry, zone_of(e).kind] += 1
+        assert utm(shape(e.footprint)).within(shapes[zone_of(e).code].buffer(1)), e.name
+    assert kind_of_industry["logistics", "storage_logistics"] == 6
+    assert kind_of_industry["energy", "utilities"] + kind_of_industry["environmental_services", "utilities"] == 7
+    assert {k for (_, k) in kind_of_industry} == {"chemical_production", "storage_logistics", "utilities"}
+    assert all(k == "chemical_production" for (industry, k) in kind_of_industry if industry in CHEMICAL_INDUSTRIES)
+    # The reserve is the north of the park, nearest the villages north of it; no enterprise stands in it (above).
+    reserve = shapes[[c for c, z in zones.items() if z.kind == "reserve"][0]]
+    assert reserve.centroid.y > boundary_m.centroid.y + 1500
+    # The wastewater plant discharges into the Yangtze: it is on the riverbank, in the southernmost row.
+    direct = [e for e in data["enterprises"]
+              if any(s.enterprise_id == e.id and s.discharge_destination == "direct" for s in data["sources"])]
+    assert direct and all(zone_of(e).kind == "utilities" for e in direct)
+    south_m = boundary_m.bounds[1]
+    assert all(utm(Point(e.lon, e.lat)).y - south_m < 800 for e in direct)
 
 
 def check_weather_stations(data):

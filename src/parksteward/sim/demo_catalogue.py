@@ -388,6 +388,25 @@ GIVEN = (
 CONTACT_ROLES = ("环保负责人", "安全负责人", "值班人员")
 MOBILE_PREFIXES = ("133", "135", "136", "138", "139", "150", "151", "152", "157", "158", "159",
                    "177", "180", "181", "182", "183", "187", "188", "189", "199")
+# Functional zones of the park's plan, as plots (column, row) of the grid. Logistics and the
+# utilities (heat and power, the wastewater plant, solid-waste disposal) stand by the river;
+# the chemical industries fill the production zones west and east of the centre, and the northern
+# production plots the enterprises leave free, nearest the villages north of the park, are
+# kept in reserve. Between the plots and the park boundary runs the green buffer.
+LOGISTICS_PLOTS = ((2, 0), (3, 0), (4, 0), (5, 0), (4, 1), (5, 1))
+UTILITY_PLOTS = ((8, 0), (9, 0), (8, 1), (9, 1), (8, 2), (9, 2), (10, 2))
+UTILITY_INDUSTRIES = ("energy", "environmental_services")
+WEST_COLUMNS = range(0, 5)  # production plots in these columns are the west zone's
+# code -> (kind, name, English name)
+ZONES = {
+    "Z01": ("chemical_production", "化工生产西区", "West chemical production zone"),
+    "Z02": ("chemical_production", "化工生产东区", "East chemical production zone"),
+    "Z03": ("storage_logistics", "沿江仓储物流区", "Riverside storage and logistics zone"),
+    "Z04": ("utilities", "公用工程区", "Utilities zone"),
+    "Z05": ("reserve", "北部预留发展区", "Northern reserve"),
+    "Z06": ("green_buffer", "环园生态隔离带", "Perimeter green buffer"),
+}
+
 # Roads of the grid: east-west 纬x路 between rows, north-south 经x路 between columns.
 EW_ROADS = ("纬一路", "纬二路", "纬三路", "纬四路", "纬五路", "纬六路", "纬七路", "纬八路", "纬九路", "纬十路", "纬十一路")
 

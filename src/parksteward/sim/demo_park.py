@@ -25,6 +25,7 @@ import math
 import random
 
 from shapely.geometry import Point, Polygon, box
+from shapely.ops import unary_union
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,7 @@ from parksteward.sim.demo_catalogue import (
     HAZARDOUS_WASTES,
     INDUSTRY_COUNTS,
     LEGACY_PROTOCOL_SHARE,
+    LOGISTICS_PLOTS,
     MN_KIND,
     MOBILE_PREFIXES,
     PACKAGED,
@@ -75,9 +77,13 @@ from parksteward.sim.demo_catalogue import (
     RECEPTORS,
     SUBSTANCES,
     SURNAMES,
+    UTILITY_INDUSTRIES,
+    UTILITY_PLOTS,
     WATER_INTAKE_ZONE,
     WATER_SECOND_ZONE,
     WEATHER_STATIONS,
+    WEST_COLUMNS,
+    ZONES,
     Anchor,
     Profile,
     StackKind,
@@ -169,7 +175,9 @@ class _Builder:
             "description": PARK_DESCRIPTION,
         })
         plots = self.plots()
-        for number, (industry, anchor, plot) in enumerate(self.assignments(plots), start=1):
+        assignments = self.assignments(plots)
+        self.zones()
+        for number, (industry, anchor, plot) in enumerate(assignments, start=1):
             self.enterprise(number, industry, anchor, plot)
         self.park_points()
         self.receptors()
@@ -192,26 +200,54 @@ class _Builder:
     def assignments(self, plots: list[Plot]):
         """(industry, anchor or None, plot) per enterprise: anchors first, the rest shuffled.
 
-        The wastewater plant and the tank terminals take the southern plots, near the river.
+        Each industry goes to its zone (:data:`ZONES`): logistics to :data:`LOGISTICS_PLOTS`,
+        heat, power and environmental services to :data:`UTILITY_PLOTS` (an enterprise that
+        discharges directly into the river takes a riverbank plot), the rest to the production
+        plots, of which the northernmost left over are kept in reserve (``self.zone_plots``).
         """
+        at = {(p.column, p.row): p for p in plots}
+        logistics = [at[c] for c in LOGISTICS_PLOTS]
+        utilities = [at[c] for c in UTILITY_PLOTS]
+        production = [p for p in plots if p not in logistics and p not in utilities]
         rest = dict(INDUSTRY_COUNTS)
         for anchor in ANCHORS:
             rest[anchor.industry] -= 1
         others = [industry for industry, n in rest.items() for _ in range(n)]
         self.rng.shuffle(others)
         order = [(a.industry, a) for a in ANCHORS] + [(industry, None) for industry in others]
-        riverside = sorted(plots, key=lambda p: (p.row, self.rng.random()))
-        remaining = list(plots)
-        self.rng.shuffle(remaining)
+        n_production = sum(1 for industry, _ in order if industry != "logistics" and industry not in UTILITY_INDUSTRIES)
+        if len(logistics) != INDUSTRY_COUNTS["logistics"] or len(utilities) != sum(
+                INDUSTRY_COUNTS[i] for i in UTILITY_INDUSTRIES) or len(production) < n_production:
+            raise RuntimeError("the demo zones' plots do not match the industries' counts")  # a guard on the constants
+        reserve = sorted(production, key=lambda p: (-p.row, p.column))[:len(production) - n_production]
+        free = {"logistics": list(logistics), "utilities": list(utilities),
+                "production": [p for p in production if p not in reserve]}
+        for group in free.values():
+            self.rng.shuffle(group)
         chosen = []
         for industry, anchor in order:
-            if industry == "logistics" or (anchor is not None and anchor.discharge == "direct"):
-                plot = next(p for p in riverside if p in remaining)
-            else:
-                plot = remaining[-1]
-            remaining.remove(plot)
+            group = free["logistics" if industry == "logistics" else "utilities" if industry in UTILITY_INDUSTRIES
+                         else "production"]
+            riverbank = anchor is not None and anchor.discharge == "direct"
+            plot = min(group, key=lambda p: p.row) if riverbank else group[-1]
+            group.remove(plot)
             chosen.append((industry, anchor, plot))
+        west = [p for p in production if p not in reserve and p.column in WEST_COLUMNS]
+        east = [p for p in production if p not in reserve and p.column not in WEST_COLUMNS]
+        self.zone_plots = {"Z01": west, "Z02": east, "Z03": logistics, "Z04": utilities, "Z05": reserve}
         return chosen
+
+    def zones(self) -> None:
+        """The park's functional zones: each zone the union of its plots' cells (roads included),
+        and the green buffer everything between the plots and the park boundary."""
+        cells = {code: unary_union([box(p.cell.x0, p.cell.y0, p.cell.x1, p.cell.y1) for p in group])
+                 for code, group in self.zone_plots.items()}
+        cells["Z06"] = self.boundary_local.difference(unary_union(list(cells.values())))
+        for code, (kind, name, name_en) in ZONES.items():
+            self.add(registry.functional_zones, {
+                "park_id": self.park.id, "code": code, "name": name, "name_en": name_en, "kind": kind,
+                "geometry": self.frame.shape(cells[code]),
+            })
 
     # ------------------------------------------------------------ an enterprise
     def company_name(self, industry: str, word: str) -> tuple[str, str, str]:

@@ -34,6 +34,15 @@ class LocalFrame:
     def polygon(self, points, holes=()) -> dict:
         return {"type": "Polygon", "coordinates": [self.ring(points), *(self.ring(h) for h in holes)]}
 
+    def shape(self, geometry) -> dict:
+        """A shapely Polygon or MultiPolygon of the local frame as a GeoJSON geometry (WGS84)."""
+        def rings(polygon) -> list:
+            return [self.ring(polygon.exterior.coords[:-1]), *(self.ring(h.coords[:-1]) for h in polygon.interiors)]
+
+        if geometry.geom_type == "Polygon":
+            return {"type": "Polygon", "coordinates": rings(geometry)}
+        return {"type": "MultiPolygon", "coordinates": [rings(p) for p in geometry.geoms]}
+
     def point(self, x: float, y: float) -> dict:
         return {"type": "Point", "coordinates": list(self.lonlat(x, y))}
 
