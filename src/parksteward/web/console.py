@@ -53,5 +53,5 @@ def mount_console(app: FastAPI, settings: Settings, assets: Path = ASSETS) -> No
 VOCABULARIES = {
     name.lower(): {key: {"zh-CN": zh, "en": en} for key, (zh, en) in getattr(choices, name).items()}
     for name in ("INDUSTRIES", "SIZE_CLASSES", "POLLUTION_CLASSES", "SOURCE_KINDS", "DISCHARGE_DESTINATIONS",
-                 "POINT_KINDS", "RECEPTOR_KINDS", "RISK_SOURCE_KINDS")
+                 "POINT_KINDS", "RECEPTOR_KINDS", "RISK_SOURCE_KINDS", "ZONE_KINDS")
 }

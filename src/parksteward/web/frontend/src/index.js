@@ -6,5 +6,6 @@ import "./chart.js";
 import "./alarms.js";
 import "./overview.js";
 import "./extrude.js";
+import "./zones.js";
 
 boot();

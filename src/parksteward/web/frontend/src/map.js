@@ -1,12 +1,20 @@
 // The park as a map: the park's own GeoJSON is the base map (parks run on isolated networks,
 // so no tiles are fetched); an optional raster tile URL can be laid under it.
+import booleanPointInPolygon from "@turf/boolean-point-in-polygon";
 import maplibregl from "maplibre-gl";
+import { element } from "./dom.js";
 import { t } from "./i18n.js";
 
 // Layer groups the user can toggle: [key, feature_type, MapLibre layers of it]
 export const COLORS = {
-  park: "#2f6f4f", enterprise: "#5b6b8c", emission_source: "#5a5a5a", monitoring_point: "#1f78b4",
+  park: "#2f6f4f", functional_zone: "#9a8f5a", enterprise: "#5b6b8c", emission_source: "#5a5a5a", monitoring_point: "#1f78b4",
   sensitive_receptor: "#d4a017", risk_source: "#8c564b", weather_station: "#7d3c98",
+};
+
+// A functional zone is tinted by its kind, faintly: it is the ground the rest stands on.
+export const ZONE_COLORS = {
+  chemical_production: "#d8b48c", storage_logistics: "#9dbfe0", utilities: "#b9a6dc", public_services: "#f0c4a8",
+  green_buffer: "#86c37e", reserve: "#d6d6cf", other: "#cfcfcf",
 };
 
 // A monitoring point's colour is its live status (feature state): an open alarm's level first,
@@ -37,6 +45,15 @@ const RISK_PAINT = {
 
 function layersOf(type, color) {
   const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
+  if (type === "functional_zone") {
+    return [
+      { id: `${type}-fill`, type: "fill", source: "park", filter: only("Polygon"),
+        paint: { "fill-color": ["match", ["get", "kind"], ...Object.entries(ZONE_COLORS).flat(), ZONE_COLORS.other],
+                 "fill-opacity": 0.45 } },
+      { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
+        paint: { "line-color": "#7d7352", "line-width": 1, "line-dasharray": [3, 2] } },
+    ];
+  }
   return [
     { id: `${type}-fill`, type: "fill", source: "park", filter: only("Polygon"),
       paint: { "fill-color": color, "fill-opacity": type === "park" ? 0.06 : 0.25 } },
@@ -54,7 +71,7 @@ function layersOf(type, color) {
 }
 
 export const GROUPS = [
-  ["park", "park"], ["enterprises", "enterprise"], ["sources", "emission_source"],
+  ["park", "park"], ["zones", "functional_zone"], ["enterprises", "enterprise"], ["sources", "emission_source"],
   ["risks", "risk_source"], ["receptors", "sensitive_receptor"], ["weather", "weather_station"],
   ["points", "monitoring_point"],
 ];
@@ -100,8 +117,50 @@ export function parkMap(container, collection, tileUrl) {
 
 export function setGroupVisible(map, type, visible) {
   for (const suffix of ["fill", "line", "circle"]) {
-    map.setLayoutProperty(`${type}-${suffix}`, "visibility", visible ? "visible" : "none");
+    if (map.getLayer(`${type}-${suffix}`)) map.setLayoutProperty(`${type}-${suffix}`, "visibility", visible ? "visible" : "none");
   }
+  for (const node of map.getContainer().querySelectorAll(`.map-label[data-type="${type}"]`)) node.hidden = !visible;
+  map.fire("moveend"); // names the hidden ones crowded out may have room now
+}
+
+// Names on the map. MapLibre draws text from glyph tiles that a park's isolated network does
+// not serve, and the zones and receptors a map names are few: each name is an HTML marker at
+// the feature's label point (a point on the feature, from the server), set in the page's fonts.
+// Where two names would overlap, the first keeps its place and the later one is left out until
+// the view leaves room for it (zones come first in the collection, then receptors).
+export function addLabels(map, collection, nameOf) {
+  const nodes = [];
+  for (const feature of collection.features) {
+    const p = feature.properties;
+    if (!p.label) continue;
+    const node = element("div", { class: `map-label map-label-${p.feature_type}`, "data-type": p.feature_type,
+                                  "data-kind": p.kind, "data-fid": p.fid }, nameOf(p));
+    // A place drawn as a point is named beside its ring, an area over its middle.
+    const beside = feature.geometry.type === "Point";
+    new maplibregl.Marker({ element: node, anchor: beside ? "left" : "center", offset: beside ? [7, 0] : [0, 0] })
+      .setLngLat(p.label).addTo(map);
+    nodes.push(node);
+  }
+  const declutter = () => {
+    const placed = [];
+    for (const node of nodes) {
+      if (node.hidden) continue; // its layer is off
+      node.classList.remove("map-label-crowded");
+      const box = node.getBoundingClientRect();
+      if (placed.some((b) => box.left < b.right && b.left < box.right && box.top < b.bottom && b.top < box.bottom)) {
+        node.classList.add("map-label-crowded");
+      } else placed.push(box);
+    }
+  };
+  map.on("moveend", declutter);
+  map.on("load", declutter);
+  return declutter;
+}
+
+// The park's functional zone that holds a place, or null.
+export function zoneAt(collection, lon, lat) {
+  return collection.features.find((f) => f.properties.feature_type === "functional_zone"
+    && booleanPointInPolygon([lon, lat], f.geometry)) || null;
 }
 
 export { maplibregl, t };
