@@ -60,7 +60,7 @@ def test_demo_command_serves_the_demo_park(tmp_path):
             assert time.monotonic() < deadline, f"no tank and flat-line alarms within 150 s: {open_alarms}"
             time.sleep(2)
         assert tank[0]["level"] in ("yellow", "orange", "red") and tank[0]["advice"].startswith("Stop feeding T-")
-        assert "stuck at 7.21" in flat[0]["message"]
+        assert "恒定为 7.21" in flat[0]["message"] and "stuck at 7.21" in flat[0]["message_en"]
     finally:
         process.terminate()
         output, _ = process.communicate(timeout=30)

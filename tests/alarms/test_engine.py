@@ -58,7 +58,8 @@ def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory,
     engine.judge_readings([minute(6, 35.2)])
     (alarm,) = alarms(session_factory, kind="flat_line")
     assert alarm.level == "blue" and alarm.factor == "a21026" and alarm.state == "active"
-    assert "stuck at 35.2 mg/m³ for 60 min" in alarm.message
+    assert "连续 60 分钟恒定为 35.2 mg/m³" in alarm.message  # Chinese, as SMS and e-mail carry it
+    assert "stuck at 35.2 mg/m³ for 60 min" in alarm.details["message_en"]  # for the console's English view
     assert alarm.advice.startswith("Check the data logger")  # the park's abnormal-data scenario
     engine.judge_readings([minute(7, 35.3)])
     (alarm,) = alarms(session_factory, kind="flat_line")
@@ -69,8 +70,9 @@ def test_a_flat_line_raises_a_data_alarm_and_a_change_clears_it(session_factory,
     engine.judge_readings([minute(i, 41.0, "w01018") for i in range(72)])  # 0 .. 710 min
     assert len(alarms(session_factory, kind="flat_line")) == 1
     engine.judge_readings([minute(72, 41.0, "w01018")])  # 720 min
-    assert [a.message.split(": ", 1)[1] for a in alarms(session_factory, kind="flat_line", factor="w01018")] == [
-        "化学需氧量 stuck at 41 mg/L for 720 min: 蓝色预警 (blue)"]
+    (cod,) = alarms(session_factory, kind="flat_line", factor="w01018")
+    assert cod.message.split("：", 1)[1] == "化学需氧量连续 720 分钟恒定为 41 mg/L，蓝色预警"
+    assert cod.details["message_en"].split(": ", 1)[1] == "COD (CODcr) stuck at 41 mg/L for 720 min: blue warning"
 
 
 def test_an_hourly_mean_above_the_limit_is_graded_by_its_multiple(session_factory, world):
@@ -83,7 +85,7 @@ def test_an_hourly_mean_above_the_limit_is_graded_by_its_multiple(session_factor
     engine.judge_readings([row(world.device["a"], hour, "a21026", 160.0, interval="hour", field="Avg")])
     (alarm,) = alarms(session_factory, kind="exceedance")
     assert alarm.level == "orange"  # 160 / 100 = 1.6 times the limit: orange from 1.5
-    assert "1.60 × the permit limit ≤ 100 mg/m³" in alarm.message
+    assert "1.60 × the permit limit ≤ 100 mg/m³" in alarm.details["message_en"]
     # An invalid hour (flag other than N) is not judged; a valid one within the limit clears.
     engine.judge_readings([row(world.device["a"], hour + 3600, "a21026", 400.0, flag="D", interval="hour",
                                field="Avg")])
@@ -180,7 +182,8 @@ def test_values_flagged_invalid_for_an_hour_raise_a_data_alarm(session_factory, 
     assert alarms(session_factory, kind="invalid_data") == []
     engine.judge_readings([minute(7, "D")])  # 60 min
     (alarm,) = alarms(session_factory, kind="invalid_data")
-    assert alarm.level == "blue" and "flagged D (not N) for 60 min" in alarm.message
+    assert alarm.level == "blue" and "连续 60 分钟数据标记为 D（非 N）" in alarm.message
+    assert "flagged D (not N) for 60 min" in alarm.details["message_en"]
     engine.judge_readings([minute(8, "N")])
     assert alarms(session_factory, kind="invalid_data")[0].state == "cleared"
 
@@ -204,7 +207,8 @@ def test_an_o2_corrected_point_is_judged_on_its_corrected_hourly_means(session_f
     engine.sweep(now)
     (alarm,) = alarms(session_factory, kind="exceedance")
     assert alarm.level == "yellow" and alarm.value == 120.0  # 120 / 100 = 1.2 times the limit
-    assert "hourly mean (折算 to 3 % O2) 120 mg/m³ = 1.20 × the permit limit" in alarm.message
+    assert "小时均值（折算至基准氧含量 3%） 120 mg/m³，为permit限值 ≤ 100 mg/m³ 的 1.20 倍" in alarm.message
+    assert "hourly mean (corrected to 3 % O2) 120 mg/m³ = 1.20 × the permit limit" in alarm.details["message_en"]
     # The device's own hourly means: the corrected ZsAvg counts, the measured Avg does not.
     engine.judge_readings([row(device, hour + 3600, "a21026", 90.0, interval="hour", field="Avg"),
                            row(device, hour + 3600, "a21026", 160.0, interval="hour", field="ZsAvg")])

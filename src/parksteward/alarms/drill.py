@@ -64,15 +64,22 @@ def start_drill(session: Session, actor: Actor, request: DrillRequest) -> dict:
     park_id = session.scalar(select(Enterprise.park_id).where(Enterprise.id == source.enterprise_id))
     scenario = plans.find_scenario(session, park_id, source.id, "drill", None)
     now = datetime.now(timezone.utc)
+    weather_zh = {"given": "给定气象", "worst_case": "最不利气象"}
+    names_zh = "、".join(f"{r['name']}（{weather_zh[r['weather']]}，{r['arrival_time_s'] / 60:.0f} 分钟）"
+                         for r in reached[:6]) or "无"
     names = ", ".join(f"{r['name']} ({r['weather']}, {r['arrival_time_s'] / 60:.0f} min)" for r in reached[:6]) or "none"
+    where, chem = report["source"]["where"], report["chemical"]
     alarm = Alarm(
         park_id=park_id, enterprise_id=source.enterprise_id, risk_source_id=source.id,
         scenario_id=scenario.id if scenario else None, open_key=None, kind="drill", factor=None, level=level,
         peak_level=level, state="active", value=request.rate_kg_s, peak_value=request.rate_kg_s, unit="kg/s",
         first_at=now, last_at=now, count=1,
-        message=(f"演练 DRILL: {report['chemical']['name_zh']} release {request.rate_kg_s:g} kg/s for "
-                 f"{request.duration_s:g} s at {report['source']['where']}; receptors reached: {names}"),
-        advice=plans.advice(scenario, level), details={"drill": True, "release": report, "reached": reached},
+        message=(f"演练：{where} {chem['name_zh']}泄漏 {request.rate_kg_s:g} kg/s，持续 {request.duration_s:g} s；"
+                 f"到达的敏感目标：{names_zh}"),
+        advice=plans.advice(scenario, level),
+        details={"drill": True, "release": report, "reached": reached,
+                 "message_en": (f"DRILL: {chem['name']} release {request.rate_kg_s:g} kg/s for {request.duration_s:g} s "
+                                f"at {where}; receptors reached: {names}")},
     )
     session.add(alarm)
     session.flush()

@@ -30,9 +30,9 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from parksteward.alarms import lifecycle, plans
+from parksteward.alarms import lifecycle, plans, wording
 from parksteward.alarms.conditions import SlidingFit, band_level, convert, limit_ratio
-from parksteward.alarms.levels import NAME_ZH, RANK
+from parksteward.alarms.levels import RANK
 from parksteward.alarms.lifecycle import Sighting, open_key
 from parksteward.alarms.routing import route
 from parksteward.alarms.tables import Alarm, AlarmRule, Scenario
@@ -92,7 +92,8 @@ class RuleBook:
     interruption: dict[int, list[Rule]] = field(default_factory=dict)
     limits: dict[tuple[int, str], PointLimit] = field(default_factory=dict)
     units: dict[str, str | None] = field(default_factory=dict)
-    names: dict[str, str] = field(default_factory=dict)
+    names: dict[str, str] = field(default_factory=dict)  # factor code -> Chinese name
+    names_en: dict[str, str] = field(default_factory=dict)
     rules: dict[int, Rule] = field(default_factory=dict)
     _watched: dict[str, frozenset] | None = None
 
@@ -127,8 +128,8 @@ def load_rulebook(session: Session) -> RuleBook:
     for device_id, point_id in session.execute(select(Device.id, Device.point_id)):
         book.point_of_device[device_id] = point_id
         book.devices_of_point.setdefault(point_id, []).append(device_id)
-    for code, unit, name in session.execute(select(Factor.code, Factor.unit, Factor.name_zh)):
-        book.units[code], book.names[code] = unit, name
+    for code, unit, name, name_en in session.execute(select(Factor.code, Factor.unit, Factor.name_zh, Factor.name_en)):
+        book.units[code], book.names[code], book.names_en[code] = unit, name, name_en
     book.limits = hourly_limits(session)
     for limit in book.limits.values():
         session.expunge(limit)
@@ -428,31 +429,20 @@ class AlarmEngine:
                   limit: PointLimit | None = None, limit_value: float | None = None,
                   flag: str | None = None) -> Sighting:
         unit = book.units.get(factor) if factor else None
-        name = book.names.get(factor, factor) if factor else None
-        where = f"{point.code} {point.name}"
-        u = f" {unit}" if unit else ""
-        if rule.kind == "threshold":
-            sign = "≥" if rule.direction == "above" else "≤"
-            what = f"{name} {value:g}{u} {sign} {threshold:g}{u}"
-        elif rule.kind == "exceedance":
-            corrected = f" (折算 to {point.reference_o2_pct:g} % O2)" if point.reference_o2_pct is not None else ""
-            what = (f"{name} hourly mean{corrected} {limit_value:g} {limit.unit} = {measure:.2f} × the "
-                    f"{limit.standard} limit {_limit_text(limit)}")
-        elif rule.kind == "rate_of_change":
-            what = f"{name} changing {measure:+.3g}{u}/min over {rule.params.get('window_min', 10)} min (≥ {threshold:g})"
-        elif rule.kind == "flat_line":
-            what = f"{name} stuck at {value:g}{u} for {measure:.0f} min"
-        elif rule.kind == "invalid_data":
-            what = f"{name} flagged {flag} (not N) for {measure:.0f} min"
-        else:
-            what = f"no data for {measure:.0f} min"
-        message = f"{where}: {what}: {NAME_ZH[level]} ({level})"
+        message, message_en = wording.messages(wording.Facts(
+            kind=rule.kind, point=f"{point.code} {point.name}", level=level,
+            factor_zh=book.names.get(factor, factor) if factor else None,
+            factor_en=book.names_en.get(factor, factor) if factor else None,
+            unit=unit, value=value, threshold=threshold, measure=measure, direction=rule.direction,
+            window_min=float(rule.params.get("window_min", 10)), flag=flag, reference_o2_pct=point.reference_o2_pct,
+            limit_value=limit_value, limit_unit=limit.unit if limit else None,
+            standard=limit.standard if limit else None, limit_text=_limit_text(limit) if limit else None))
         return Sighting(
             park_id=point.park_id, point_id=point.id, enterprise_id=point.enterprise_id, rule_id=rule.id,
             kind=rule.kind, factor=factor, level=level, value=value if rule.kind != "interruption" else measure,
             threshold=threshold, unit=unit if rule.kind in ("threshold",) else None, message=message, data_t=t,
             risk_source_id=point.risk_source_id, scenario_id=rule.scenario_id,
-            details={"rule": rule.name, "measure": measure, "direction": rule.direction,
+            details={"rule": rule.name, "measure": measure, "direction": rule.direction, "message_en": message_en,
                      **({"limit": {"standard": limit.standard, "value": limit.value, "unit": limit.unit,
                                    "source": limit.source, "verified": limit.verified}} if limit else {})},
         )

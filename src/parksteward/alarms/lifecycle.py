@@ -96,6 +96,7 @@ def observe(session: Session, sighting: Sighting, now: datetime) -> tuple[Alarm,
         if value is not None and (alarm.peak_value is None or _worse(value, alarm.peak_value, sighting)):
             alarm.peak_value = value
     alarm.message, alarm.threshold = sighting.message, sighting.threshold
+    alarm.details = {**(alarm.details or {}), **sighting.details}  # a new dict: the JSON column sees the change
     if sighting.advice:
         alarm.advice = sighting.advice
     if RANK[sighting.level] > RANK[before]:

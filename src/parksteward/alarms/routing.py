@@ -53,7 +53,7 @@ def alarm_fields(alarm: Alarm) -> dict:
         "state": alarm.state, "kind": alarm.kind, "factor": alarm.factor, "value": alarm.value,
         "peak_value": alarm.peak_value, "threshold": alarm.threshold, "unit": alarm.unit, "count": alarm.count,
         "first_at": alarm.first_at.isoformat(), "last_at": alarm.last_at.isoformat(),
-        "message": alarm.message, "advice": alarm.advice,
+        "message": alarm.message, "message_en": (alarm.details or {}).get("message_en"), "advice": alarm.advice,
         "acknowledged_by": alarm.acknowledged_by, "cleared_by": alarm.cleared_by,
     }
 

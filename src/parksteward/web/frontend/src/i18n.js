@@ -48,3 +48,8 @@ export function label(vocabulary, key) {
   const entry = window.PARKSTEWARD?.vocabularies?.[vocabulary]?.[key];
   return entry ? entry[currentLanguage()] || entry["zh-CN"] : key;
 }
+
+// An alarm's text: Chinese as stored (what SMS and e-mail carried), English where the platform wrote it too.
+export function alarmText(alarm) {
+  return (currentLanguage() === "en" && alarm.message_en) || alarm.message;
+}

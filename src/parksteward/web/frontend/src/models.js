@@ -10,7 +10,7 @@
 // past drills and runs they may read.
 import * as api from "./api.js";
 import { element, formatTime } from "./dom.js";
-import { addWords, localName, t } from "./i18n.js";
+import { addWords, alarmText, localName, t } from "./i18n.js";
 import { registerModule } from "./main.js";
 
 const DRILL_ROLES = ["admin", "steward", "command"]; // parksteward.alarms.drill.DRILL_ROLES
@@ -274,7 +274,7 @@ async function alarmBox(ctx, alarmId) {
     const alarm = detail.alarm;
     box.append(element("h4", {}, `${t("models.alarm")} #${alarm.id} `,
       element("span", { class: `level-chip level-${alarm.level}` }, t(`level.${alarm.level}`))),
-    element("p", { class: "muted" }, alarm.message),
+    element("p", { class: "muted" }, alarmText(alarm)),
     element("p", {}, element("strong", {}, `${t("models.advice")}: `), alarm.advice || t("models.noAdvice")));
     // The alarms panel, where one is loaded, shows the alarm with its history and deliveries.
     if (typeof ctx.showAlarm === "function") {
