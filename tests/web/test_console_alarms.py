@@ -153,6 +153,17 @@ def test_a_raised_alarm_appears_in_the_list_badge_and_map_without_reload(browser
     expect(badge).to_have_attribute("data-level", "red")
     assert badge.inner_text() == "1" and map_alarm(page, codes["a"]) == "red"
     assert [c["level"] for c in page.evaluate("window.alarmCues")] == ["orange", "red"]
+    # Red again: no event, no stream message; the minute's re-read of the open list shows the count.
+    before = stored_alarm(app, world.point["a"]).count
+    time.sleep(1.1)  # a later DataTime: the same second again would be the same reading resent
+    send_so2(base, mns["a"], 460.0)
+    deadline = time.monotonic() + 10
+    while (count := stored_alarm(app, world.point["a"]).count) == before:
+        assert time.monotonic() < deadline, "the repeated sighting was not stored"
+        time.sleep(0.2)
+    assert count > before >= 2 and f"{count} 次" not in row.locator(".alarms-times").inner_text()
+    page.evaluate("window.alarmsRefresh()")
+    expect(row.locator(".alarms-times")).to_contain_text(f"{count} 次")
     page.click(".alarms-filter-button[data-level=orange]")
     expect(page.locator("[data-testid=alarm-list]")).to_have_text("该等级无未解除告警")
     page.click(".alarms-filter-button[data-level=red]")

@@ -8,7 +8,7 @@
 // rise in level get a sound (made by the Web Audio API: nothing is fetched) and a flash.
 import * as api from "./api.js";
 import { element, formatNumber, formatTime } from "./dom.js";
-import { addWords, currentLanguage, localName, t } from "./i18n.js";
+import { addWords, alarmText, currentLanguage, localName, t } from "./i18n.js";
 import { registerModule } from "./main.js";
 
 const LEVELS = ["red", "orange", "yellow", "blue"]; // most severe first
@@ -122,6 +122,7 @@ function playTones(level) {
 }
 
 // ------------------------------------------------------------------ helpers
+const LIST_REFRESH_MS = 60_000;
 const byWorst = (a, b) => RANK[b.level] - RANK[a.level] || Date.parse(b.last_at) - Date.parse(a.last_at) || b.id - a.id;
 
 function levelChip(level) {
@@ -247,7 +248,7 @@ function mountAlarms(ctx) {
     },
     element("div", { class: "alarms-row-head" }, levelChip(alarm.level), stateChip(alarm.state),
       element("span", { class: "alarms-kind" }, t(`alarms.kind.${alarm.kind}`))),
-    element("div", { class: "alarms-message" }, alarm.message),
+    element("div", { class: "alarms-message" }, alarmText(alarm)),
     element("div", { class: "muted alarms-place" }, place(alarm)),
     element("div", { class: "muted alarms-times" },
       `${t("alarms.first")} ${formatTime(alarm.first_at)} · ${t("alarms.last")} ${formatTime(alarm.last_at)}`
@@ -415,6 +416,10 @@ function mountAlarms(ctx) {
   stream.addEventListener("alarm", (message) => onEvent(JSON.parse(message.data)));
   window.alarmStream = stream;
   load();
+  // A sighting that repeats at the same level is no event (there is nothing new to notify), so
+  // no stream message brings its count and newest value: the open list is read again each minute.
+  window.alarmsRefresh = load;
+  setInterval(() => { if (connected) load().then(() => detail?.reload()); }, LIST_REFRESH_MS);
 
   // -------------------------------------------------- one alarm
   function showPointOf(point) {
@@ -498,7 +503,7 @@ function mountAlarms(ctx) {
       node.dataset.level = a.level;
       info.replaceChildren(
         element("div", { class: "alarms-row-head" }, levelChip(a.level), stateChip(a.state)),
-        element("h3", { class: "alarms-message" }, a.message),
+        element("h3", { class: "alarms-message" }, alarmText(a)),
         facts(payload), adviceSection(payload),
       );
       // Follow the lifecycle's own rule (alarms/lifecycle.py): one acknowledgement per alarm;
