@@ -115,14 +115,20 @@ def test_the_file_of_enterprise_a_lists_what_was_stored_and_its_receipts_verify(
     page.click("[data-section=risk-grade] button[type=submit]")
     assert page.inner_text("[data-section=risk-grade] .error") == "请先选择水环境敏感程度 E"
     page.select_option("[data-section=risk-grade] select[name=water_sensitivity]", "E3")
+    # M (HJ 941-2018 §10.2): three key supervised hazardous process units at 10 points each, capped
+    # at 30, plus 25 for missing toxic-gas monitoring at the boundary (air only): air 55 -> M3
+    # (45 <= M < 60), water 30 -> M2 (25 <= M < 45).
+    page.fill("[data-section=risk-grade] input[name=key_hazardous]", "3")
+    page.check("[data-section=risk-grade] input[name=toxic_gas_monitoring_missing]")
     page.click("[data-section=risk-grade] button[type=submit]")
     page.wait_for_selector("[data-testid=risk-grade-result]", timeout=10_000)
     air = page.eval_on_selector("[data-testid=risk-grade-result] tr[data-medium=air]",
                                 "r => [...r.cells].map(c => c.innerText)")
-    assert air[1] == "125 (Q3)" and air[3].startswith("E2") and "12000 people" in air[3]
+    assert air[1] == "125 (Q3)" and air[2] == "55 (M3)"
+    assert air[3].startswith("E2") and "5 km 内 12000 人" in air[3]
     water = page.eval_on_selector("[data-testid=risk-grade-result] tr[data-medium=water]",
                                   "r => [...r.cells].map(c => c.innerText)")
-    assert water[3] == "E3"
+    assert water[2] == "30 (M2)" and water[3] == "E3"
     page.locator("[data-section=risk-grade]").scroll_into_view_if_needed()
     shot(page, "enterprise-file")
     page.close()

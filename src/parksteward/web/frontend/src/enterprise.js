@@ -9,7 +9,7 @@
 // message and nothing else.
 import * as api from "./api.js";
 import { element, formatNumber, formatTime } from "./dom.js";
-import { addWords, currentLanguage, label, t } from "./i18n.js";
+import { addWords, currentLanguage, label, localName, t } from "./i18n.js";
 import { registerModule } from "./main.js";
 import { pointSections } from "./point.js";
 
@@ -31,6 +31,8 @@ addWords({
     "ent.gradeExplain": "Q 值由风险源的物料清单计算，大气环境敏感程度 E 由周边敏感目标人口得出（均取自登记数据）；"
       + "水环境敏感程度 E 和下列管控情况需现场评估后选择。未录入工艺单元，M 的工艺分按 0 计。",
     "ent.waterE": "水环境敏感程度 E", "ent.choose": "请选择", "ent.toxicMonitoring": "缺少厂界有毒有害气体泄漏监控预警",
+    "ent.keyProcess": "套重点监管危险化工工艺", "ent.otherProcess": "套其他高温高压、易燃易爆工艺",
+    "ent.within5km": "5 km 内", "ent.within500m": "500 m 内", "ent.people": "人",
     "ent.distance": "卫生/大气防护距离不满足", "ent.airIncident": "近3年发生过大气环境事件",
     "ent.military": "5 km 内有军事禁区/涉密区域", "ent.penalised": "近3年因违法排污受过处罚",
     "ent.compute": "计算风险等级", "ent.needWaterE": "请先选择水环境敏感程度 E", "ent.medium": "环境要素",
@@ -63,6 +65,8 @@ addWords({
       + "receptors around the site (both from the registry); the water sensitivity E and the controls below are "
       + "assessed on site. No process units are recorded: M's process points count as 0.",
     "ent.waterE": "Water sensitivity E", "ent.choose": "choose", "ent.toxicMonitoring": "No boundary toxic-gas leak monitoring",
+    "ent.keyProcess": "key supervised hazardous process units", "ent.otherProcess": "other high-temperature, high-pressure or flammable process units",
+    "ent.within5km": "within 5 km:", "ent.within500m": "within 500 m:", "ent.people": "people",
     "ent.distance": "Protective distance not met", "ent.airIncident": "Air incident in the past 3 years",
     "ent.military": "Military or secret zone within 5 km", "ent.penalised": "Penalised for illegal discharge in 3 years",
     "ent.compute": "Compute the grade", "ent.needWaterE": "Choose the water sensitivity E first", "ent.medium": "Medium",
@@ -118,7 +122,7 @@ async function download(path, filename, transform = null) {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
-function basics(enterprise) {
+function basics(ctx, enterprise) {
   const contacts = (enterprise.contacts || []).map((c) => element("div", { class: "ent-contact" },
     [c.name, c.role, c.phone, c.email].filter(Boolean).join(" · ")));
   const row = (key, value) => element("tr", {}, element("th", {}, t(key)), element("td", {}, value || "—"));
@@ -128,6 +132,7 @@ function basics(enterprise) {
     row("ent.size", label("size_classes", enterprise.size_class)),
     row("ent.pollutionClass", label("pollution_classes", enterprise.pollution_class)),
     row("ent.address", enterprise.address),
+    row("zone.of", ctx.zoneOf ? localName(ctx.zoneOf(enterprise.lon, enterprise.lat) || {}) : null),
     row("ent.contacts", contacts.length ? contacts : null)));
 }
 
@@ -230,6 +235,16 @@ function riskSources(list) {
 
 // The grade's working as the API returns it: per medium Q, M, E and the matrix cell, the
 // substances behind Q, the registry facts behind air E, and what the reference marks unverified.
+// What E rests on: for air, the people the registry counts around the site (in the reader's
+// language); for water, the assessor's own words.
+function eBasis(m, registry) {
+  const basis = m.medium === "air"
+    ? `${t("ent.within5km")} ${registry.population_within_5km} ${t("ent.people")}, `
+      + `${t("ent.within500m")} ${registry.population_within_500m} ${t("ent.people")}`
+    : m.e.basis;
+  return basis ? ` — ${basis}` : "";
+}
+
 function gradeWorking(answer) {
   const grade = answer.grade;
   const media = [grade.air, grade.water];
@@ -241,7 +256,7 @@ function gradeWorking(answer) {
     table([t("ent.medium"), "Q", "M", "E", t("ent.matrix"), t("ent.grade")], media.map((m) => element("tr", { "data-medium": m.medium },
       cell(currentLanguage() === "en" ? m.medium : m.medium_zh),
       cell(`${formatNumber(m.q, 4)} (${m.q_level})`), cell(`${formatNumber(m.m.total, 3)} (${m.m.level})`),
-      cell(`${m.e.e_class}${m.e.basis ? ` — ${m.e.basis}` : ""}`),
+      cell(`${m.e.e_class}${eBasis(m, answer.registry)}`),
       cell(m.matrix_cell ? `${m.matrix_cell.E}-${m.matrix_cell.Q}-${m.matrix_cell.M}` : "—"),
       cell(currentLanguage() === "en" ? m.grade_en : m.grade)))),
     table([t("ent.substance"), "CAS", "q [t]", "Qn [t]", t("ent.ratio"), t("ent.matched")], substances.map((s) => element("tr", {},
@@ -266,14 +281,21 @@ function riskGrade(enterprise) {
   const flags = [["toxic_gas_monitoring_missing", "ent.toxicMonitoring"], ["protective_distance_not_met", "ent.distance"],
     ["air_incident_in_3_years", "ent.airIncident"], ["military_or_secret_zone_nearby", "ent.military"],
     ["penalised_in_3_years", "ent.penalised"]].map(([name, key]) => [name, element("input", { type: "checkbox", name }), key]);
+  // Process units count towards M by their category (HJ 941-2018 §10.2): how many of each.
+  const processes = [["key_hazardous", "ent.keyProcess"], ["other_high_risk", "ent.otherProcess"]].map(([category, key]) =>
+    [category, element("input", { type: "number", name: category, min: 0, step: 1, value: 0, class: "ent-count" }), key]);
   const compute = async (event) => {
     event.preventDefault();
     if (!water.value) {
       result.replaceChildren(element("p", { class: "error" }, t("ent.needWaterE")));
       return;
     }
-    const body = { water_sensitivity: water.value };
+    const body = { water_sensitivity: water.value, process_units: [] };
     for (const [name, input] of flags) body[name] = input.checked;
+    for (const [category, input, key] of processes) {
+      const count = Math.max(0, Math.floor(Number(input.value) || 0));
+      for (let i = 1; i <= count; i += 1) body.process_units.push({ name: `${t(key)} ${i}`, category });
+    }
     result.replaceChildren(element("p", { class: "muted" }, t("loading")));
     try {
       result.replaceChildren(gradeWorking(await api.post(`/enterprises/${enterprise.id}/risk-grade`, body)));
@@ -285,6 +307,7 @@ function riskGrade(enterprise) {
     element("p", { class: "muted" }, t("ent.gradeExplain")),
     element("form", { class: "ent-grade-form", onsubmit: compute },
       element("label", {}, `${t("ent.waterE")} `, water),
+      ...processes.map(([, input, key]) => element("label", { class: "ent-check" }, input, ` ${t(key)}`)),
       ...flags.map(([, input, key]) => element("label", { class: "ent-check" }, input, t(key))),
       element("button", { type: "submit", class: "primary" }, t("ent.compute"))),
     result);
@@ -324,7 +347,7 @@ async function loadFile(ctx, enterprise) {
   const devicesOf = new Map(devices.map(([pointId, answer]) => [pointId, answer?.data || []]));
   const latestOf = new Map(latest);
   return [
-    basics(enterprise), sources(sourceList.data), points(ctx, pointList.data, devicesOf),
+    basics(ctx, enterprise), sources(sourceList.data), points(ctx, pointList.data, devicesOf),
     latestRows(ctx, pointList.data, latestOf), alarms(ctx, openAlarms, recentAlarms), riskGrade(enterprise),
     riskSources(riskList.data), documents(documentList.data),
   ];
