@@ -139,3 +139,36 @@ def test_bad_requests_name_what_was_wrong(client, login, world):
     assert response.status_code == 422 and "date" in response.json()["detail"][0]["loc"]
     assert client.get(f"/api/v1/parks/{world.park + 99}/overview", headers=login("admin")).status_code == 404
     assert client.get(f"/api/v1/parks/{world.park}/overview").status_code == 401
+
+
+def test_wastewater_outlets_rank_by_their_load(app, world):
+    # A's wastewater outlet, three hours. Load per hour (HJ 212-2017 Annex D.1): volume D = Q x 3600 s
+    # x 1e-3 m3, load G = D x C x 1e-3 kg. COD: 10 L/s x 50 mg/L -> 36 m3 x 50 g/m3 = 1.8 kg; hour 1
+    # 12 L/s x 40 mg/L -> 43.2 m3 x 40 = 1.728 kg; hour 2 has an invalid flow: not counted. NH3-N in
+    # hour 0: 36 m3 x 2.5 g/m3 = 0.09 kg. Total Hg in µg/L: 36 m3 x 0.4 mg/m3 = 14.4 mg = 1.44e-5 kg.
+    from parksteward.access.actor import SYSTEM
+    from parksteward.registry import service as registry
+    from tests.overview.stored_day import _rollup
+
+    with app.state.sessionmaker() as session:
+        point = registry.monitoring_points.create(session, SYSTEM, {
+            "park_id": world.park, "enterprise_id": world.enterprise["a"], "code": "P-a-DW001", "name": "废水总排口",
+            "kind": "wastewater_outlet", "lon": 118.79, "lat": 32.244})
+        device = registry.devices.create(session, SYSTEM, {
+            "point_id": point.id, "mn": "MN00000000000000000DW01", "password": "123456",
+            "factor_codes": ["w00000", "w01018", "w21003", "w20111"]}).id
+        session.execute(update(Device).values(created_at=datetime.fromtimestamp(MIDNIGHT - 86400, timezone.utc)))
+        session.add_all([
+            _rollup(device, MIDNIGHT, "w00000", 10.0), _rollup(device, MIDNIGHT, "w01018", 50.0),
+            _rollup(device, MIDNIGHT, "w21003", 2.5), _rollup(device, MIDNIGHT, "w20111", 0.4),
+            _rollup(device, MIDNIGHT + 3600, "w00000", 12.0), _rollup(device, MIDNIGHT + 3600, "w01018", 40.0),
+            _rollup(device, MIDNIGHT + 7200, "w00000", 11.0, valid=False), _rollup(device, MIDNIGHT + 7200, "w01018", 45.0),
+        ])
+        session.commit()
+        answer = service.overview(session, actor(world, "admin"), world.park, date(2026, 11, 30), now=MORNING)
+    by_factor = {f["factor"]: f for f in answer["top_emitters"]}
+    assert by_factor["w01018"]["total_kg"] == pytest.approx(1.8 + 1.728)
+    assert [(e["enterprise_name"], e["hours"]) for e in by_factor["w01018"]["data"]] == [("企业A", 2)]
+    assert by_factor["w21003"]["total_kg"] == pytest.approx(0.09)
+    assert by_factor["w20111"]["total_kg"] == pytest.approx(1.44e-5)
+    assert "w00000" not in by_factor and "w01001" not in by_factor  # a flow and pH are not loads

@@ -28,6 +28,7 @@ from parksteward.alarms.engine import hourly_limits, hourly_mean_against_limit
 from parksteward.alarms.levels import LEVELS
 from parksteward.alarms.tables import Alarm
 from parksteward.errors import InvalidInput
+from parksteward.hj212.codes import factor_catalogue
 from parksteward.ingest.rollup import CONCENTRATIONS, FLOW_FACTOR
 from parksteward.ingest.status import point_status
 from parksteward.ingest.tables import Rollup
@@ -203,27 +204,44 @@ def exceedances(session: Session, points: dict[int, MonitoringPoint], devices: l
 
 
 # ------------------------------------------------------------------ emitters
+WATER_FLOW_FACTOR = "w00000"  # wastewater flow [L/s]
+# Water concentrations by unit -> kg per (unit x litre): the catalogue's water factors with an amount.
+WATER_UNIT_KG_PER_L = {"mg/L": 1e-6, "µg/L": 1e-9, "ng/L": 1e-12}
+WATER_LOADS = {row["code"]: WATER_UNIT_KG_PER_L[row["unit"]] for row in factor_catalogue()["factors"]
+               if row["medium"] == "water" and row["amount_unit"] and row["unit"] in WATER_UNIT_KG_PER_L}
+
+
 def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoint], devices: list[Device],
                  hours: list) -> list[dict]:
-    """Per pollutant, the enterprises whose stacks emitted the most in the day's valid hours [kg].
+    """Per pollutant, the enterprises whose stacks and outlets emitted the most in the day's valid hours [kg].
 
-    An hour's mass is its emission rate times the hour, ``M = C · Q · 3600 s``, the rate
+    Air: an hour's mass is its emission rate times the hour, ``M = C · Q · 3600 s``, the rate
     ``C · Q`` being the roll-up's (concentration [mg/m3] x flue-gas flow [m3/s], HJ 212-2017
-    Annex D.2; :func:`~parksteward.ingest.validity.emission_rate_g_s`). Only hours where both
-    the concentration and the flow (a00000) are valid count; invalid or missing hours are not
-    substituted (HJ 75-2017 has rules for that), so the sums are what was measured, a lower
-    bound of what was emitted. Pollutants are ranked apart: tonnes of NOx and of dust do not add up.
+    Annex D.2; :func:`~parksteward.ingest.validity.emission_rate_g_s`).
+    Water: an hour's load is ``G = C · Q · 3600 s`` with the hourly mean concentration C
+    [mg/L] and flow Q [L/s] (HJ 212-2017 Annex D.1: volume D = Q·T·10⁻³ m3, load G = D·C·10⁻³ kg).
+    Only hours where both the concentration and the flow (a00000, w00000) are valid count;
+    invalid or missing hours are not substituted (HJ 75-2017 and HJ 356-2019 have rules for
+    that), so the sums are what was measured, a lower bound of what was emitted. Pollutants are
+    ranked apart: tonnes of NOx and of dust do not add up.
     """
     point_of = {d.id: d.point_id for d in devices}
     valid_flow = {(device_id, t) for device_id, t, factor, valid, *_ in hours if factor == FLOW_FACTOR and valid}
+    water_flow = {(device_id, t): mean for device_id, t, factor, valid, mean, *_ in hours
+                  if factor == WATER_FLOW_FACTOR and valid and mean is not None and mean >= 0}
     mass: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))  # factor -> ent -> [kg, h]
-    for device_id, t, factor, valid, _, _, rate_g_s in hours:
+    for device_id, t, factor, valid, mean, _, rate_g_s in hours:
         enterprise_id = points[point_of[device_id]].enterprise_id
-        if (factor not in CONCENTRATIONS or not valid or rate_g_s is None or enterprise_id is None
-                or (device_id, t) not in valid_flow):
+        if not valid or enterprise_id is None:
+            continue
+        if factor in CONCENTRATIONS and rate_g_s is not None and (device_id, t) in valid_flow:
+            kg = rate_g_s * HOUR_S / 1000.0  # g/s x s -> kg
+        elif factor in WATER_LOADS and mean is not None and (device_id, t) in water_flow:
+            kg = mean * WATER_LOADS[factor] * water_flow[device_id, t] * HOUR_S  # unit/L x kg/(unit L) x L/s x s
+        else:
             continue
         entry = mass[factor][enterprise_id]
-        entry[0] += rate_g_s * HOUR_S / 1000.0  # g/s x s -> kg
+        entry[0] += kg
         entry[1] += 1
     names = dict(session.execute(scoped(select(Enterprise.id, Enterprise.name), Enterprise, actor)
                                  .where(Enterprise.id.in_({e for by in mass.values() for e in by}))).all())
