@@ -5,7 +5,7 @@
     .venv/bin/python benchmarks/console.py soak --minutes 60     # an hour of live updates in one page
     .venv/bin/python benchmarks/console.py all --minutes 5
 
-Each run starts ``parksteward demo`` in a throw-away folder (82 enterprises, 657 monitoring
+Each run starts ``parksteward demo`` in a throw-away folder (82 enterprises, 638 monitoring
 points, the device simulator replaying the last 3 h and then live; SQLite, the embedded
 default) and waits ``--settle`` seconds for the replay to catch up, so that the console is
 measured on a park that is alive. Browser runs use Playwright with Debian's Chromium
@@ -13,7 +13,7 @@ measured on a park that is alive. Browser runs use Playwright with Debian's Chro
 
 - **paint**: from navigation (a user already logged in, the token in the tab; a fresh browser
   context each time, so nothing cached) to the map drawn with every monitoring point of the park: ``performance.now()`` in the page when MapLibre has
-  rendered all 657 point features. Target (issue 7): < 2 s.
+  rendered all 638 point features. Target (issue 7): < 2 s.
 - **endpoints**: each GET the console makes, timed over HTTP against the live server while the
   simulator feeds it (sequential requests, different points in turn). Target: p95 < 100 ms.
 - **soak**: one console with a stack's panel and chart open (its raw series grows with every
@@ -227,6 +227,7 @@ def endpoints(demo: Demo, rounds: int) -> None:
         ("alarms?open", lambda i: "/alarms?open=true&limit=200"),
         ("alarm-deliveries", lambda i: "/alarm-deliveries?limit=200"),
         ("enterprises/{id}", lambda i: f"/enterprises/{enterprises[i % len(enterprises)]['id']}"),
+        ("zones?park_id", lambda i: f"/zones?park_id={park['id']}&limit=1000"),
     ]
     if "/api/v1/parks/{park_id}/overview" in routes:
         cases.append(("parks/{id}/overview", lambda i: f"/parks/{park['id']}/overview"))
