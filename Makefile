@@ -37,11 +37,16 @@ console: $(CONSOLE)
 demo: $(STAMP) $(CONSOLE)
 	$(BIN)/parksteward demo
 
+# The suite on two workers (pytest-xdist, a test file per worker at a time), then the tests
+# marked `alone` by themselves: they time what a newcomer waits for, which a second worker
+# beside them would distort. Exit status 5 is "nothing selected" (PYTEST_ARGS chose other tests).
 test: $(STAMP) $(CONSOLE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n 2 --dist loadfile -m "not alone" $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 test-pure: $(STAMP) $(CONSOLE)
-	PARKSTEWARD_PURE_PYTHON=1 $(BIN)/python -m pytest $(PYTEST_ARGS)
+	PARKSTEWARD_PURE_PYTHON=1 $(BIN)/python -m pytest -n 2 --dist loadfile -m "not alone" $(PYTEST_ARGS)
+	PARKSTEWARD_PURE_PYTHON=1 $(BIN)/python -m pytest -m alone $(PYTEST_ARGS) || [ $$? -eq 5 ]
 
 clean:
 	rm -rf $(VENV) data .pytest_cache build src/parksteward/hj212/_speedups.*.so src/parksteward/web/static $(FRONTEND)/node_modules

@@ -89,7 +89,10 @@ async def serve(settings: Settings, engine: Engine, gateway: bool = True, extra_
             await asyncio.to_thread(app.state.notary.close)  # what was committed gets its leaves
         ledger_stop.set()
 
-    server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info"), stop)
+    # Open consoles hold their live streams (Server-Sent Events) until they are closed: without a
+    # limit, Ctrl-C would wait for every browser tab. After 5 s the streams are cut and it stops.
+    server = _Server(uvicorn.Config(app, host=settings.host, port=settings.port, log_level="info",
+                                    timeout_graceful_shutdown=5), stop)
     app.state.run_queue.resume()  # dispersion runs a previous process left unfinished
     wal.start()
     if gateway:
