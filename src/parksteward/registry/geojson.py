@@ -36,7 +36,6 @@ from parksteward.registry.geometry import (
     POINT_OR_POLYGON_TYPES,
     POLYGON_TYPES,
     parse_geometry,
-    representative_lonlat,
 )
 from parksteward.registry.tables import (
     Device,
@@ -107,29 +106,23 @@ MAP_PROPERTIES = frozenset({
     "feature_type", "code", "name", "name_en", "kind", "credit_code", "enterprise_credit_code", "source_code",
     "risk_source_code", "point_code", "capacity_m3", "tank_height_m", "safe_level_m", "stack_height_m",
     "stack_inner_diameter_m",
-    "population", "area", "release_height_m",
+    "population", "area", "release_height_m", "label",
 })
 
 
-# Features a map names with a text label, at a point on the feature.
-LABELLED = frozenset({"functional_zone", "sensitive_receptor"})
-
-
 def map_view(collection: dict) -> dict:
-    """``collection`` (an export) with only :data:`MAP_PROPERTIES`, each device as its factor codes,
-    and zones and receptors with ``label``: [lon, lat] of a point on them, where a map names them."""
+    """``collection`` (an export with ``labels``) with only :data:`MAP_PROPERTIES`, and each device
+    as its factor codes."""
     features = []
     for feature in collection["features"]:
         properties = {k: v for k, v in feature["properties"].items() if k in MAP_PROPERTIES and v is not None}
         if "devices" in feature["properties"]:
             properties["devices"] = [{"factor_codes": d.get("factor_codes", [])} for d in feature["properties"]["devices"]]
-        if properties.get("feature_type") in LABELLED:
-            properties["label"] = list(representative_lonlat(feature["geometry"]))
         features.append({"type": "Feature", "geometry": feature["geometry"], "properties": properties})
     return {**collection, "features": features}
 
 
-def export_park(session: Session, actor: Actor, park_id: int) -> dict:
+def export_park(session: Session, actor: Actor, park_id: int, *, labels: bool = False) -> dict:
     """The park and everything in it that ``actor`` may read, as a GeoJSON FeatureCollection.
 
     Parameters
@@ -141,6 +134,9 @@ def export_park(session: Session, actor: Actor, park_id: int) -> dict:
         enterprise's objects only.
     park_id
         The park to export.
+    labels
+        Give zones and receptors ``label``: [lon, lat], the point on them where a map names them
+        (stored with them). Not part of the file format: an import refuses it.
 
     Returns
     -------
@@ -174,8 +170,11 @@ def export_park(session: Session, actor: Actor, park_id: int) -> dict:
         devices_of.setdefault(device.point_id, []).append(device)
 
     features = [_feature(park.boundary, _properties("park", park))]
+    def label(row) -> dict:
+        return {"label": [row.lon, row.lat]} if labels else {}
+
     for z in zone_rows:
-        features.append(_feature(z.geometry, _properties("functional_zone", z)))
+        features.append(_feature(z.geometry, {**_properties("functional_zone", z), **label(z)}))
     for e in enterprise_rows:
         features.append(_feature(_point(e), _properties("enterprise", e)))
     for r in source_rows:
@@ -198,7 +197,7 @@ def export_park(session: Session, actor: Actor, park_id: int) -> dict:
         props["point_code"] = point_code.get(w.point_id)  # None when unset or outside the actor's view
         features.append(_feature(_point(w), props))
     for r in receptor_rows:
-        features.append(_feature(r.geometry, _properties("sensitive_receptor", r)))
+        features.append(_feature(r.geometry, {**_properties("sensitive_receptor", r), **label(r)}))
     return {
         "type": "FeatureCollection",
         "features": features,
