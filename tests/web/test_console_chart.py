@@ -158,7 +158,11 @@ def test_chart_times_are_on_the_parks_clock_whatever_the_browsers_time_zone(brow
     page.fill("input[name=password]", PASSWORD)
     page.click("button[type=submit]")
     _open_point(page, lon, lat, code)
-    page.wait_for_function("window.pointChart", timeout=10_000)
+    # Drawn, not merely created: the chart's options (its axes) are set once the data is read.
+    page.wait_for_function(
+        "(() => { const c = document.querySelector('[data-testid=point-chart]');"
+        " return c && c.dataset.ready && window.pointChart && window.pointChart.getOption().xAxis; })()",
+        timeout=10_000)
     label = "(ms) => window.pointChart.getOption().xAxis[0].axisLabel.formatter(ms)"
     # The test world's park keeps the default time zone, Asia/Shanghai (UTC+8, no summer time):
     # 14:00 UTC is 22:00 there (10:00 in New York), and 16:00 UTC is midnight: the date, 03-16.
