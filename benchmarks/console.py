@@ -4,6 +4,7 @@
     .venv/bin/python benchmarks/console.py endpoints             # the console's data endpoints, p50/p95/max
     .venv/bin/python benchmarks/console.py soak --minutes 60     # an hour of live updates in one page
     .venv/bin/python benchmarks/console.py all --minutes 5
+    .venv/bin/python benchmarks/console.py startup               # the demo's first minutes, second by second
 
 Each run starts ``parksteward demo`` in a throw-away folder (82 enterprises, 638 monitoring
 points, the device simulator replaying the last 3 h and then live; SQLite, the embedded
@@ -20,6 +21,11 @@ measured on a park that is alive. Browser runs use Playwright with Debian's Chro
   live value) for ``--minutes``; every ``--every`` seconds: JS heap in use, DOM nodes, live
   events received, frames drawn per second (requestAnimationFrame over 2 s) and the time a
   click on the map takes to open a point's panel. "Without slowing down" means these stay flat.
+- **startup**: what a newcomer waits for after typing the demo command (no settling): polled
+  once a second over HTTP, the seconds from the command's start until the server answers, the
+  first point has data, half and 90 % of the points are normal, the overfilling tank's warning
+  (T-104) is open, and the night-shift stack's hourly NMHC chart holds 20 hours. Target
+  (issue 7): the live park and the tank warning within a minute.
 """
 
 from __future__ import annotations
@@ -51,12 +57,13 @@ class Demo:
     """``parksteward demo`` in a folder of its own, on free ports."""
 
     def __init__(self, settle_s: float):
+        self.started = time.monotonic()
         self.folder = Path(tempfile.mkdtemp(prefix="parksteward-console-bench-"))
         self.port, self.gateway_port = free_port(), free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         env = {**os.environ, "PARKSTEWARD_SECRET_KEY": "console-benchmark-secret-of-32-bytes-or-more"}
         self.log = open(self.folder / "demo.log", "w")
-        started = time.monotonic()
+        started = self.started
         self.process = subprocess.Popen(
             [sys.executable, "-m", "parksteward.cli", "demo", "--data-dir", str(self.folder), "--port", str(self.port),
              "--gateway-port", str(self.gateway_port)], stdout=self.log, stderr=subprocess.STDOUT, env=env)
@@ -69,7 +76,8 @@ class Demo:
             except httpx.TransportError:
                 pass
             time.sleep(0.5)
-        print(f"demo up in {time.monotonic() - started:.0f} s on {self.base}; letting the replay settle {settle_s:g} s",
+        self.up_s = time.monotonic() - started
+        print(f"demo up in {self.up_s:.0f} s on {self.base}; letting the replay settle {settle_s:g} s",
               flush=True)
         time.sleep(settle_s)
         token = httpx.post(f"{self.base}/api/v1/auth/token", data=dict(zip(("username", "password"), ADMIN)))
@@ -250,20 +258,55 @@ def endpoints(demo: Demo, rounds: int) -> None:
     print(f"worst p95: {worst:.1f} ms (target < 100 ms)")
 
 
+# ---------------------------------------------------------------- the first minutes
+STORY_STACK, STORY_TANK = "JB-E002-DA003", "T-104"  # sim/stories.py's night-shift stack and overfilling tank
+
+
+def startup(demo: Demo, limit_s: float) -> None:
+    park = demo.get("/parks")["data"][0]
+    stack = next(p for p in demo.get(f"/points?park_id={park['id']}&limit=10000")["data"] if p["code"] == STORY_STACK)
+    seen: dict[str, float] = {"server answers": demo.up_s}
+    print(f"{'s':>5} {'with data':>9} {'normal':>7} {'of':>4} {'hours':>5}  tank warning", flush=True)
+    while time.monotonic() - demo.started < limit_s:
+        at = time.monotonic() - demo.started
+        points = demo.get(f"/live/status?park_id={park['id']}")["data"]
+        with_data = sum(p["status"] not in ("waiting", "offline") for p in points)
+        normal = sum(p["status"] == "normal" for p in points)
+        tank = any(STORY_TANK in a["message"] for a in demo.get("/alarms?open=true&limit=500")["data"])
+        end = time.time()
+        hours = demo.get(f"/points/{stack['id']}/series?factor=a24088&interval=hour"
+                         f"&from={_iso(end - 30 * 3600)}&to={_iso(end)}")["data"]
+        hours = sum(h.get("value") is not None for h in hours)
+        for label, reached in (("first point with data", with_data > 0), ("half the points normal", 2 * normal >= len(points)),
+                               ("90 % of the points normal", normal >= 0.9 * len(points)),
+                               ("tank warning open", tank), ("20 h of night-shift NMHC", hours >= 20)):
+            if reached and label not in seen:
+                seen[label] = at
+        print(f"{at:5.0f} {with_data:9d} {normal:7d} {len(points):4d} {hours:5d}  {'yes' if tank else '-'}", flush=True)
+        if len(seen) == 6:
+            break
+        time.sleep(max(0.0, 1.0 - (time.monotonic() - demo.started - at)))
+    print("seconds from the demo command's start:")
+    for label in ("server answers", "first point with data", "half the points normal", "90 % of the points normal",
+                  "tank warning open", "20 h of night-shift NMHC"):
+        print(f"  {label:<28} {seen[label]:6.0f}" if label in seen else f"  {label:<28} not within {limit_s:g} s")
+
+
 def _iso(epoch: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch))
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("what", choices=("paint", "endpoints", "soak", "all"))
+    parser.add_argument("what", choices=("paint", "endpoints", "soak", "all", "startup"))
     parser.add_argument("--settle", type=float, default=60.0, help="seconds for the demo's replay to catch up")
     parser.add_argument("--loads", type=int, default=5, help="page loads for paint")
     parser.add_argument("--rounds", type=int, default=100, help="requests per endpoint")
     parser.add_argument("--minutes", type=float, default=60.0, help="length of the soak")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between soak samples")
+    parser.add_argument("--limit", type=float, default=180.0, help="seconds startup watches at most")
     args = parser.parse_args()
-    demo = Demo(args.settle)
+    demo = Demo(0.0 if args.what == "startup" else args.settle)
     try:
         if args.what in ("paint", "all"):
             paint(demo, args.loads)
@@ -271,6 +314,8 @@ def main() -> None:
             endpoints(demo, args.rounds)
         if args.what in ("soak", "all"):
             soak(demo, args.minutes, args.every)
+        if args.what == "startup":
+            startup(demo, args.limit)
     finally:
         demo.close()
 

@@ -228,6 +228,67 @@ def test_flags_are_mostly_normal_with_occasional_calibration_maintenance_and_fau
     assert (flags[model.codes.index("a00000")] == 1).sum() == 0
 
 
+def test_the_periods_of_a_block_are_the_periods_computed_one_by_one():
+    # The minutes of an hour come from one call of the value model; each must be what the
+    # minute computed alone from its own twelve 5-s samples gives: the plain statistics of
+    # those samples, here taken by hand (N samples only; mean; C x Q for a stack's load).
+    model = DeviceModel(VOC_STACK, SEED)
+    for minute in (0, 17, 59):
+        t0 = T0 + 3 * 3600 + 60 * minute
+        items = dict(model.period(t0, t0 + 60))
+        values, flags, _ = model.sample(np.arange(t0, t0 + 60, 5.0))
+        for code in ("a21026", "a24088", "a00000"):
+            row = model.codes.index(code)
+            ok = flags[row] == 0
+            v = values[row][ok] if ok.any() else values[row]
+            rounding = 0.5 * 10.0 ** -model.decimals[row] + 1e-9  # the value as sent, rounded
+            assert float(items[f"{code}-Avg"]) == pytest.approx(v.mean(), abs=rounding)
+            assert float(items[f"{code}-Max"]) == pytest.approx(v.max(), abs=rounding)
+        q, so2 = values[model.codes.index("a00000")], values[model.codes.index("a21026")]
+        assert float(items["a21026-Cou"]) == pytest.approx((so2 * q).mean() * 60 * 1e-6, abs=0.5e-4)
+    # Ten-minute periods of an outlet tile the hour too; the hour is one period of its own block.
+    outlet = DeviceModel(SPECS[1], SEED)
+    hour = dict(outlet.period(T0, T0 + 3600))
+    tenths = [dict(outlet.period(T0 + 600 * k, T0 + 600 * (k + 1))) for k in range(6)]
+    flows = [float(p["w00000-Cou"]) for p in tenths]
+    assert sum(flows) == pytest.approx(float(hour["w00000-Cou"]), rel=0.001)  # volumes add up [m3]
+
+
+def test_blocks_of_period_statistics_agree_with_single_periods():
+    # Sound levels average by energy (GB 3096-2008: 10 lg mean 10^(L/10)): 60 and 70 dB(A)
+    # give 67.4 dB(A); wind directions by vector: 350 and 10 degrees give north, 0 (not 180).
+    from parksteward.sim.device import period_statistics
+
+    values = np.array([[[60.0, 70.0], [50.0, 50.0]], [[350.0, 10.0], [90.0, 180.0]], [[1.0, 3.0], [2.0, 9.0]]])
+    flags = np.zeros(values.shape, dtype=np.int8)
+    flags[2, 1, 1] = 3  # a fault sample: left out of the statistics
+    block = period_statistics(values, flags, ["energy", "circular", "arithmetic"])
+    assert block.mean[0, 0] == pytest.approx(10 * np.log10((1e6 + 1e7) / 2))  # 67.40 dB(A)
+    assert block.mean[0, 1] == pytest.approx(50.0)
+    assert block.mean[1, 0] == pytest.approx(0.0, abs=1e-9) or block.mean[1, 0] == pytest.approx(360.0)
+    assert block.mean[1, 1] == pytest.approx(135.0)
+    assert (block.minimum[2].tolist(), block.mean[2].tolist(), block.maximum[2].tolist()) == ([1, 2], [2, 2], [3, 2])
+    assert block.flags[2].tolist() == ["N", "D"]  # one fault in two samples: under 75 % N
+    for p in range(2):
+        single = period_statistics(values[:, p], flags[:, p], ["energy", "circular", "arithmetic"])
+        assert np.allclose(single.mean, block.mean[:, p]) and single.flags.tolist() == block.flags[:, p].tolist()
+
+
+def test_stored_hours_sampled_once_a_minute_keep_the_hourly_mean():
+    # A logger's stored hours (the demo's day before its replay) are taken from one sample a
+    # minute instead of every 5 s: the hourly mean of a slowly varying flow must agree to
+    # within its noise (a few per cent), and min <= mean <= max still holds.
+    from parksteward.sim.device import HISTORY_SAMPLE_S
+
+    model = DeviceModel(SPECS[0], SEED)
+    for hour in range(0, 24, 5):
+        t0 = T0 + 3600 * hour
+        fine, coarse = dict(model.period(t0, t0 + 3600)), dict(model.period(t0, t0 + 3600, HISTORY_SAMPLE_S))
+        assert float(coarse["a00000-Avg"]) == pytest.approx(float(fine["a00000-Avg"]), rel=0.02)
+        assert float(coarse["a00000-Min"]) <= float(coarse["a00000-Avg"]) <= float(coarse["a00000-Max"])
+        assert coarse["DataTime"] == fine["DataTime"]
+
+
 def test_the_same_seed_gives_the_same_frames():
     one, two, other = (DeviceModel(SPECS[0], seed) for seed in (SEED, SEED, SEED + 1))
     assert one.realtime(T0 + 90) == two.realtime(T0 + 90)
@@ -344,6 +405,32 @@ def test_the_hourly_history_is_the_whole_hours_before_the_first_streamed_hour():
     assert DeviceClient(DeviceModel(spec("stack_cems", 1), SEED), clock, SimulatorConfig(), SimStats()).history_hours() == []
 
 
+def test_stored_hours_follow_what_is_current_once_the_logger_is_live(monkeypatch):
+    # A logger back online sends what is current first, then its stored hours, one every
+    # stored_hour_every_s: 4 min replayed at 60 x (caught up after 4 s), a run of 6 s.
+    now = time.time()
+    clock = SimClock(start=now - 240, speed=60)
+    config = SimulatorConfig(hourly_history_s=2 * 3600, realtime_window_s=60, stored_hour_every_s=0.5)
+    client = DeviceClient(DeviceModel(spec("stack_cems", 1), SEED), clock, config, SimStats())
+    stored = client.history_hours()
+    sent = []  # (cn, DataTime as epoch s, wall time)
+
+    async def record(qn, frame, cn, readings):
+        local = datetime.strptime(parse_frame(frame).item("DataTime"), "%Y%m%d%H%M%S").replace(tzinfo=SHANGHAI)
+        sent.append((cn, local.timestamp(), time.time()))
+
+    monkeypatch.setattr(client, "send", record)
+    client.stop_real = now + 6
+    asyncio.run(client._upload(stored))
+    hours = [(t, at) for cn, t, at in sent if cn == "2061"]  # the replayed hour is not yet due
+    assert [t for t, _ in hours] == [t0 for t0, _ in client.history_hours()] and stored == []
+    live = now + 240 / 59  # the clock meets the wall clock: now + 240 s / (60 - 1)
+    assert clock.meets_wall_clock_at() == pytest.approx(live)
+    assert all(at >= live - 0.05 for _, at in hours)
+    assert {cn for cn, t, at in sent if at < live - 0.05} == {"2051", "2011"}  # the replay: minutes, the last real-time
+    assert hours[1][1] - hours[0][1] == pytest.approx(0.5, abs=0.15)  # one stored hour every 0.5 s
+
+
 def test_the_default_start_lets_a_fast_run_end_at_the_wall_clock():
     assert default_start(1000.0, speed=1, duration_s=60) == 1000.0
     assert default_start(1000.0, speed=30, duration_s=6) == 1000.0 - 6 * 29  # ends at now + 6 s
@@ -387,7 +474,7 @@ def test_the_whole_demo_park_uploads_to_a_live_gateway(demo_store):
     simulator, stats = asyncio.run(scenario())
     first_streamed_hour = 3600 * ((default_start(started, speed, duration)) // 3600)
     with make_sessionmaker(engine)() as session:
-        # The two hours before the streamed ones came first, as hourly values (2061) of every device.
+        # The two hours before the streamed ones came too, as hourly values (2061) of every device.
         history = dict(session.execute(
             select(Reading.t, func.count(distinct(Reading.device_id))).where(
                 Reading.interval == "hour", Reading.t < first_streamed_hour - 60).group_by(Reading.t)).all())

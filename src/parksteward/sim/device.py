@@ -12,7 +12,11 @@ time (see :mod:`parksteward.sim.signals`).
 
 Period statistics come from instantaneous samples every :data:`SAMPLE_S` seconds (HJ
 212-2017 Annex D.2.2: instantaneous sampling at most every 5 s). A period's flag is N when at
-least 75 % of its samples are N (Annex C notes), else its most frequent other flag.
+least 75 % of its samples are N (Annex C notes), else its most frequent other flag. The
+hours a logger stored while its link was down (the demo's day before its replay) are taken
+from one sample every :data:`HISTORY_SAMPLE_S` seconds, as hourly values rolled up from
+minute data are: the same mean to within the noise, at a twelfth of the cost. The periods
+of an hour (its minutes, or the hour itself) are computed together from one array of samples.
 
 Data flags (reference §8), deterministic per device and time:
 
@@ -41,6 +45,11 @@ from parksteward.sim import stories as story
 from parksteward.sim.signals import LocalTime, SeriesSet, model_for, production_load, stable_key, unit_hash
 
 SAMPLE_S = 5  # [s]
+BLOCK_S = 3600  # periods computed together: the minutes of one hour, or the hour itself [s]
+# A logger's stored hours (uploaded on connecting) are computed from one sample a minute: the
+# hourly mean is the same to within the noise, and a day of them costs a twelfth.
+HISTORY_SAMPLE_S = 60  # [s]
+HISTORY_BLOCK_S = 6 * 3600  # [s]
 REALTIME_BLOCK = 32  # real-time instants computed together
 FLAGS = "NCMD"  # flag codes 0..3 of the sample arrays
 N, C, M, D = range(4)
@@ -175,6 +184,8 @@ class DeviceModel:
         # Devices of one enterprise share its production load.
         self.enterprise_key = stable_key(seed, "enterprise", spec.enterprise_id)
         self._block = None
+        self._periods: tuple[tuple, PeriodBlock] | None = None  # the last block of periods computed
+        self._samples: tuple[tuple, np.ndarray, np.ndarray] | None = None  # and its samples
 
     # ------------------------------------------------------------ samples
     def utc_offset_s(self, t: float) -> float:
@@ -295,40 +306,75 @@ class DeviceModel:
         i = block[0][t]
         return block[1][:, i], block[2][:, i], block[3][:, i]
 
-    def period(self, t0: float, t1: float) -> list[tuple[str, str]]:
-        """The data area of a minute (2051) or hourly (2061) upload for [t0, t1); DataTime = t0."""
-        t = np.arange(t0, t1, SAMPLE_S, dtype=np.float64)
-        values, flags, _ = self.sample(t)
-        stats = period_statistics(values, flags, self.mean_kind)
+    def period(self, t0: float, t1: float, sample_s: float = SAMPLE_S) -> list[tuple[str, str]]:
+        """The data area of a minute (2051) or hourly (2061) upload for [t0, t1); DataTime = t0.
+
+        ``sample_s`` is the sampling interval of the statistics [s]; a logger's stored hours
+        (the demo's day before its replay) use :data:`HISTORY_SAMPLE_S`.
+        """
+        block, p = self._period_block(t0, t1, sample_s)
+        minimum, mean, maximum = block.minimum[:, p], block.mean[:, p], block.maximum[:, p]
+        zs = block.zs[p] if block.zs is not None else None
+        items = [("DataTime", self.local_text(t0))]
+        for row, code in enumerate(self.wire):
+            if row in block.cou:
+                items.append((f"{code}-Cou", f"{block.cou[row][p]:.{1 if row == self.flow_row else 4}f}"))
+            items += [(f"{code}-Min", self._text(row, minimum[row])),
+                      (f"{code}-Avg", self._text(row, mean[row])),
+                      (f"{code}-Max", self._text(row, maximum[row]))]
+            if zs is not None and not np.isnan(zs) and self.corrected[row]:
+                items.append((f"{code}-ZsAvg", self._text(row, mean[row] * zs)))
+            items.append((f"{code}-Flag", str(block.flags[row, p])))
+        return items
+
+    def _period_block(self, t0: float, t1: float, sample_s: float) -> tuple[PeriodBlock, int]:
+        """The statistics of the block of equal periods that holds [t0, t1), and its column.
+
+        The values are a pure function of time, so the periods of one block (the 60 minutes of
+        an hour, or six stored hours) are computed together: one call of :meth:`sample` and
+        array statistics instead of one each. A period that does not tile its block, or a
+        block across a change of the park's UTC offset, is computed on its own.
+        """
         seconds = t1 - t0
-        cou: dict[int, float] = {}
+        block_s = BLOCK_S if sample_s == SAMPLE_S else HISTORY_BLOCK_S
+        start = t0 // block_s * block_s
+        tiles = block_s % seconds == 0 and (t0 - start) % seconds == 0 and seconds % sample_s == 0
+        if not tiles or self.utc_offset_s(start) != self.utc_offset_s(start + block_s - sample_s):
+            start, block_s = t0, seconds
+        key = (start, seconds, sample_s)
+        if self._periods is None or self._periods[0] != key:
+            self._periods = (key, self._block_statistics(start, seconds, int(block_s // seconds), sample_s))
+        return self._periods[1], int((t0 - start) // seconds)
+
+    def _block_statistics(self, start: float, seconds: float, count: int, sample_s: float) -> PeriodBlock:
+        """Statistics of ``count`` consecutive periods of ``seconds`` from ``start``, each (factors, count)."""
+        per = int(round(seconds / sample_s))
+        key = (start, count * per, sample_s)
+        if self._samples is None or self._samples[0] != key:  # an hour's minutes, then the hour: one sample
+            t = start + sample_s * np.arange(count * per, dtype=np.float64)
+            self._samples = (key, *self.sample(t)[:2])
+        _, values, flags = self._samples
+        values = values.reshape(len(self.codes), count, per)
+        flags = flags.reshape(len(self.codes), count, per)
+        stats = period_statistics(values, flags, self.mean_kind)
+        cou: dict[int, np.ndarray] = {}
         if self.flow_row is not None:
-            flow_code = self.codes[self.flow_row]
-            q = values[self.flow_row]
-            q_ok = flags[self.flow_row] == N
-            cou[self.flow_row] = stats.mean[self.flow_row] * seconds * FLOW_TO_M3[flow_code]
+            q, q_ok = values[self.flow_row], flags[self.flow_row] == N
+            cou[self.flow_row] = stats.mean[self.flow_row] * seconds * FLOW_TO_M3[self.codes[self.flow_row]]
             for row, model in enumerate(self.models):
                 if model.amount == "mass":
-                    ok = (flags[row] == N) & q_ok
                     cq = values[row] * q
-                    mean = cq[ok].mean() if ok.any() else cq.mean()
+                    ok = (flags[row] == N) & q_ok
+                    use = np.where(ok.any(axis=-1)[:, None], ok, True)  # the valid samples, else all
+                    mean = np.where(use, cq, 0.0).sum(axis=-1) / use.sum(axis=-1)
                     # kg = mg/m3 x m3/s x s x 1e-6 (flue gas); mg/L x L/s x s x 1e-6 (water)
                     cou[row] = mean * seconds * 1e-6
         zs = None
         if self.o2_row is not None:
-            factor = (21.0 - self.spec.reference_o2_pct) / (21.0 - stats.mean[self.o2_row])
-            zs = factor if stats.mean[self.o2_row] < 21 else None
-        items = [("DataTime", self.local_text(t0))]
-        for row, code in enumerate(self.wire):
-            if row in cou:
-                items.append((f"{code}-Cou", f"{cou[row]:.{1 if row == self.flow_row else 4}f}"))
-            items += [(f"{code}-Min", self._text(row, stats.minimum[row])),
-                      (f"{code}-Avg", self._text(row, stats.mean[row])),
-                      (f"{code}-Max", self._text(row, stats.maximum[row]))]
-            if zs is not None and self.corrected[row]:
-                items.append((f"{code}-ZsAvg", self._text(row, stats.mean[row] * zs)))
-            items.append((f"{code}-Flag", stats.flags[row]))
-        return items
+            o2 = stats.mean[self.o2_row]
+            with np.errstate(divide="ignore"):
+                zs = np.where(o2 < 21, (21.0 - self.spec.reference_o2_pct) / (21.0 - o2), np.nan)
+        return PeriodBlock(stats.minimum, stats.mean, stats.maximum, stats.flags, cou, zs)
 
     def _corrected(self, values: np.ndarray) -> np.ndarray | None:
         """折算 values at the point's reference O2 (HJ 212-2017 Annex D.2), or None."""
@@ -387,14 +433,26 @@ def _split(items: list[tuple[str, str]], budget: int) -> list[list[tuple[str, st
 
 @dataclass(frozen=True)
 class PeriodStatistics:
+    """Per factor (and per period, for a block of periods): the statistics of its samples."""
+
     minimum: np.ndarray
     mean: np.ndarray
     maximum: np.ndarray
-    flags: list[str]
+    flags: np.ndarray  # flag letters
+
+
+@dataclass(frozen=True)
+class PeriodBlock(PeriodStatistics):
+    """Statistics of a block of equal periods, each (factors, periods); ``cou`` the period
+    totals by factor row; ``zs`` the O2 correction factor per period (NaN at 21 % O2)."""
+
+    cou: dict[int, np.ndarray]
+    zs: np.ndarray | None
 
 
 def period_statistics(values: np.ndarray, flags: np.ndarray, mean_kind: list[str]) -> PeriodStatistics:
-    """Min, mean, max and flag per factor over a period's samples, (factors, samples) each.
+    """Min, mean, max and flag per factor over a period's samples: ``values`` and ``flags``
+    (factors, samples), or (factors, periods, samples) for several periods at once.
 
     The statistics use the N samples when there are any, else all samples. The mean is
     arithmetic, or energetic for sound levels (``10 lg mean 10^(L/10)``, GB 3096-2008 §3),
@@ -403,24 +461,22 @@ def period_statistics(values: np.ndarray, flags: np.ndarray, mean_kind: list[str
     other flag.
     """
     ok = flags == N
-    n_ok = ok.sum(axis=1)
-    use = np.where((n_ok > 0)[:, None], ok, True)
-    count = use.sum(axis=1)
-    minimum = np.where(use, values, np.inf).min(axis=1)
-    maximum = np.where(use, values, -np.inf).max(axis=1)
-    mean = np.where(use, values, 0.0).sum(axis=1) / count
+    n_ok = ok.sum(axis=-1)
+    use = np.where((n_ok > 0)[..., None], ok, True)
+    count = use.sum(axis=-1)
+    minimum = np.where(use, values, np.inf).min(axis=-1)
+    maximum = np.where(use, values, -np.inf).max(axis=-1)
+    mean = np.where(use, values, 0.0).sum(axis=-1) / count
     for row, kind in enumerate(mean_kind):
         if kind == "energy":
-            mean[row] = 10 * np.log10(np.mean(10 ** (values[row, use[row]] / 10)))
+            energy = np.where(use[row], 10 ** (values[row] / 10), 0.0).sum(axis=-1) / count[row]
+            mean[row] = 10 * np.log10(energy)
         elif kind == "circular":
-            radians = np.radians(values[row, use[row]])
-            mean[row] = np.degrees(np.arctan2(np.sin(radians).mean(), np.cos(radians).mean())) % 360
-    total = flags.shape[1]
-    out = []
-    for row in range(flags.shape[0]):
-        if n_ok[row] >= 0.75 * total:
-            out.append("N")
-        else:
-            counts = [(flags[row] == code).sum() for code in (C, M, D)]
-            out.append(FLAGS[1 + int(np.argmax(counts))])
+            radians = np.radians(values[row])
+            sin = np.where(use[row], np.sin(radians), 0.0).sum(axis=-1)
+            cos = np.where(use[row], np.cos(radians), 0.0).sum(axis=-1)
+            mean[row] = np.degrees(np.arctan2(sin, cos)) % 360
+    others = np.stack([(flags == code).sum(axis=-1) for code in (C, M, D)])  # (3, factors, ...)
+    letters = np.array(list(FLAGS))
+    out = np.where(n_ok >= 0.75 * flags.shape[-1], "N", letters[1 + others.argmax(axis=0)])
     return PeriodStatistics(minimum, mean, maximum, out)

@@ -28,13 +28,16 @@ live data. A faster clock needs a start in the past: ``parksteward simulate --sp
 --duration D`` starts at now − D·(N − 1) by default, so the replay meets the wall clock just
 as the run ends; ``parksteward demo`` replays the last :data:`DEMO_REPLAY_S` three hours at
 up to :data:`DEMO_SPEED` times real time and then stays live. Replayed history skips
-real-time values older than ``realtime_window_s`` (when set): a logger catching up sends its
-stored minute and hourly data, not stale real-time values — this keeps the demo's first
-minute to some 60 000 frames instead of 300 000. Before any of it, ``hourly_history_s``
-sends the hourly values (2061) of the hours before ``start``, as a logger uploads the hours it
-stored while its link was down: the demo sends the day before its replay this way
+real-time values older than ``realtime_window_s`` and minute values older than
+``minute_window_s`` (when set): a logger catching up sends its stored hourly data and the
+newest minutes, not every stale value. The demo keeps the last :data:`DEMO_MINUTE_WINDOW_S`
+of minute data, which holds its first minute to some 35 000 frames instead of 300 000.
+Once its clock has caught up (behind anything due before), a logger sends the ``hourly_history_s`` before ``start`` as hourly values (2061), one hour every
+``stored_hour_every_s``, as a logger uploads the hours it stored while its link was down
+behind what is current: the demo sends the day before its replay this way
 (:data:`DEMO_HOURLY_HISTORY_S`), one frame per device and hour, so that a day's hourly chart
-is full and holds a night shift.
+is full and holds a night shift; those stored hours are taken from one sample a minute
+(:data:`~parksteward.sim.device.HISTORY_SAMPLE_S`).
 """
 
 from __future__ import annotations
@@ -54,15 +57,16 @@ from parksteward.hj212 import Hj212Error, parse_frame
 from parksteward.hj212.stream import FrameSplitter
 from parksteward.registry.tables import Device, Enterprise, MonitoringPoint, Park, RiskSource
 from parksteward.sim.demo_park import DEFAULT_SEED, demo_device_password
-from parksteward.sim.device import DeviceModel, DeviceSpec, numeric_count
+from parksteward.sim.device import HISTORY_SAMPLE_S, DeviceModel, DeviceSpec, numeric_count
 from parksteward.sim.signals import stable_key
 from parksteward.sim.stories import choose_stories
 
 log = logging.getLogger(__name__)
 
 DEMO_REPLAY_S = 3 * 3600.0  # [s]
-DEMO_SPEED = 360.0  # [-]: three hours in half a minute, if the gateway keeps up
-DEMO_REALTIME_WINDOW_S = 600.0  # [s]
+DEMO_SPEED = 720.0  # [-]: three hours in 15 s, if the gateway keeps up
+DEMO_REALTIME_WINDOW_S = 300.0  # [s]
+DEMO_MINUTE_WINDOW_S = 5400.0  # [s]: an hour and a half, enough for the flat-line rule's first hour
 # The demo's day before the replay, as hourly values only: a day always holds a night shift, so
 # the night-shift NMHC story shows in a point's hourly chart whenever the demo starts.
 DEMO_HOURLY_HISTORY_S = 24 * 3600.0  # [s]
@@ -87,6 +91,18 @@ class SimClock:
     def now(self) -> float:
         real = self.wall()
         return min(self.start + self.speed * (real - self.real_start), real)
+
+    def meets_wall_clock_at(self) -> float:
+        """The instant the simulated clock meets the wall clock, and from which it runs in real
+        time [epoch s]; ``inf`` if it never does (a start in the past at speed 1 or slower).
+
+        start + speed · (t − t0) = t  ⇒  t = t0 + (t0 − start) / (speed − 1)
+        """
+        if self.start >= self.real_start:
+            return self.real_start
+        if self.speed <= 1:
+            return math.inf
+        return self.real_start + (self.real_start - self.start) / (self.speed - 1)
 
     def real_time_of(self, t: float) -> float:
         """The wall-clock instant at which the simulated clock reaches ``t`` [epoch s]."""
@@ -116,7 +132,9 @@ class SimulatorConfig:
     start: float | None = None  # simulated start [epoch s]; None: now
     seed: int = DEFAULT_SEED
     realtime_window_s: float | None = None  # skip 2011 values older than this behind the wall clock
-    hourly_history_s: float | None = None  # first send the hourly values (2061) of this long before start
+    hourly_history_s: float | None = None  # the hourly values (2061) of this long before start, sent once live
+    minute_window_s: float | None = None  # skip 2051 periods that ended longer than this behind the wall clock
+    stored_hour_every_s: float = 1.0  # once live, one stored hour this often (they follow what is current)
     drop_one_in: int = 500  # a deliberate reset about once in this many frames (0: never)
     window: int = 8  # unanswered frames in flight per device
     ack_timeout_s: float = 30.0
@@ -221,49 +239,74 @@ class DeviceClient:
         return [(first_end - 3600 * k, first_end - 3600 * (k - 1)) for k in range(count, 0, -1)]
 
     async def run(self, stop_real: float | None) -> None:
-        m, config = self.model, self.config
         self.stop_real = stop_real
-        streams = self.schedule()
+        history = self.history_hours()
         try:
-            for t0, t1 in self.history_hours():  # a logger's stored hours, sent on connecting
-                items = m.period(t0, t1)
-                readings = numeric_count(items)
-                for qn, frame in m.encode("2061", items, self.next_qn):
-                    await self.send(qn, frame, "2061", readings)
-                    readings = 0
-            while True:
-                stream = min(streams)
-                due, _, cn, t0, t1 = stream
-                due_real = self.clock.real_time_of(due)
-                if stop_real is not None and max(due_real, time.time()) > stop_real:
-                    break
-                delay = due_real - time.time()
-                if delay > 0:
-                    await asyncio.sleep(delay)
-                if cn == "2011":
-                    stream[0] += m.rtd_interval_s
-                    if config.realtime_window_s is not None and due < time.time() - config.realtime_window_s:
-                        continue  # stale: a logger catching up sends its minute and hourly data
-                    items = m.realtime(due)
-                elif cn == "2051":
-                    step = m.min_interval_s
-                    stream[0], stream[3], stream[4] = due + step, t0 + step, t1 + step
-                    items = m.period(t0, t1)
-                elif cn == "2061":
-                    stream[0], stream[3], stream[4] = due + 3600, t0 + 3600, t1 + 3600
-                    items = m.period(t0, t1)
-                else:
-                    stream[0] += 3600
-                    items = m.run_state(due)
-                readings = numeric_count(items)
-                for qn, frame in m.encode(cn, items, self.next_qn):
-                    await self.send(qn, frame, cn, readings)
-                    readings = 0  # a split upload counts its values once
+            try:
+                await self._upload(history)
+            except _OutOfTime:
+                pass  # the run ended while the logger waited to reconnect
+            # The run's end: stored hours not yet sent, and what is unanswered, go out in the drain time.
+            self.stop_real = None if stop_real is None else stop_real + self.config.drain_s
+            await self.send_stored(history)
             await self.drain()
         except _OutOfTime:
             self.stats.frames_unanswered_at_end += len(self.pending)
         finally:
             self.close()
+
+    async def _upload(self, history: list[tuple[float, float]]) -> None:
+        """The streams in the order they fall due until the run's end; the stored hours
+        (``history``, consumed) follow once the logger is live again."""
+        m, config, stop_real = self.model, self.config, self.stop_real
+        streams = self.schedule()
+        stored = [self.clock.meets_wall_clock_at(), 4, "stored", 0.0, 0.0]  # due once live again
+        if history:
+            streams.append(stored)
+        while True:
+            stream = min(streams)
+            due, _, cn, t0, t1 = stream
+            due_real = self.clock.real_time_of(due)
+            if stop_real is not None and max(due_real, time.time()) > stop_real:
+                return
+            delay = due_real - time.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            if cn == "2011":
+                stream[0] += m.rtd_interval_s
+                if config.realtime_window_s is not None and due < time.time() - config.realtime_window_s:
+                    continue  # stale: a logger catching up sends its minute and hourly data
+                items = m.realtime(due)
+            elif cn == "2051":
+                step = m.min_interval_s
+                stream[0], stream[3], stream[4] = due + step, t0 + step, t1 + step
+                if config.minute_window_s is not None and t1 < time.time() - config.minute_window_s:
+                    continue  # older minutes: their hour's values (2061) stand for them
+                items = m.period(t0, t1)
+            elif cn == "2061":
+                stream[0], stream[3], stream[4] = due + 3600, t0 + 3600, t1 + 3600
+                items = m.period(t0, t1)
+            elif cn == "stored":
+                await self.send_stored(history[:1])
+                del history[:1]
+                stream[0] = due + config.stored_hour_every_s if history else math.inf
+                continue
+            else:
+                stream[0] += 3600
+                items = m.run_state(due)
+            readings = numeric_count(items)
+            for qn, frame in m.encode(cn, items, self.next_qn):
+                await self.send(qn, frame, cn, readings)
+                readings = 0  # a split upload counts its values once
+
+    async def send_stored(self, hours: list[tuple[float, float]]) -> None:
+        """Upload stored hours as hourly values (2061), oldest first."""
+        for t0, t1 in hours:
+            items = self.model.period(t0, t1, HISTORY_SAMPLE_S)
+            readings = numeric_count(items)
+            for qn, frame in self.model.encode("2061", items, self.next_qn):
+                await self.send(qn, frame, "2061", readings)
+                readings = 0
 
     def next_qn(self) -> str:
         """QN: the simulated sending time with milliseconds taken from a counter (unique per device)."""
@@ -388,10 +431,14 @@ class DeviceClient:
                 self.changed.set()
 
     async def drain(self) -> None:
-        """At the end of the run: wait a little for the last answers."""
+        """At the end of the run: wait a little for the last answers, reconnecting (which
+        resends what is unanswered) if the connection was lost."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.config.drain_s
-        while self.pending and not self.lost and loop.time() < deadline:
+        while self.pending and loop.time() < deadline:
+            if self.lost:
+                await self.ensure_connected()
+                continue
             self.changed.clear()
             try:
                 await asyncio.wait_for(self.changed.wait(), deadline - loop.time())
