@@ -170,7 +170,6 @@ def _demo_simulator(settings: Settings):
 
     from parksteward.sim.simulator import (
         DEMO_HOURLY_HISTORY_S,
-        DEMO_MINUTE_WINDOW_S,
         DEMO_REALTIME_WINDOW_S,
         DEMO_REPLAY_S,
         DEMO_SPEED,
@@ -182,7 +181,7 @@ def _demo_simulator(settings: Settings):
         config = SimulatorConfig(
             host=_connect_host(gateway.host), port=gateway.port, speed=DEMO_SPEED, start=time.time() - DEMO_REPLAY_S,
             seed=settings.demo_seed, realtime_window_s=DEMO_REALTIME_WINDOW_S,
-            hourly_history_s=DEMO_HOURLY_HISTORY_S, minute_window_s=DEMO_MINUTE_WINDOW_S,
+            hourly_history_s=DEMO_HOURLY_HISTORY_S,
         )
         return run_simulator_process(settings.database_url, config)  # not in the server's event loop
 
@@ -245,9 +244,6 @@ def simulate(
     realtime_window: Annotated[Optional[float], typer.Option(
         min=0.0, help="While catching up, skip real-time (2011) values older than this many seconds; "
         "minute and hourly data are still sent (default: send all).")] = None,
-    minute_window: Annotated[Optional[float], typer.Option(
-        min=0.0, help="While catching up, skip minute (2051) values that ended more than this many seconds ago; "
-        "hourly data are still sent (default: send all).")] = None,
 ):
     """Connect one HJ 212 client per device in the store and upload real frames to a gateway.
 
@@ -270,7 +266,7 @@ def simulate(
     config = SimulatorConfig(
         host=host or settings.gateway_host, port=port or settings.gateway_port, speed=speed, duration_s=duration,
         start=default_start(time.time(), speed, duration, None if replay_hours is None else replay_hours * 3600),
-        seed=seed, realtime_window_s=realtime_window, minute_window_s=minute_window, report_every_s=30.0,
+        seed=seed, realtime_window_s=realtime_window, report_every_s=30.0,
     )
     simulator = Simulator(specs, config)
     try:

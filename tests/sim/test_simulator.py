@@ -407,7 +407,7 @@ def test_the_hourly_history_is_the_whole_hours_before_the_first_streamed_hour():
 
 def test_stored_hours_follow_what_is_current_once_the_logger_is_live(monkeypatch):
     # A logger back online sends what is current first, then its stored hours, one every
-    # stored_hour_every_s: 4 min replayed at 60 x (caught up after 4 s), a run of 6 s.
+    # stored_hour_every_s: 4 min replayed at 60 x meet the wall clock after 240 / 59 = 4.07 s.
     now = time.time()
     clock = SimClock(start=now - 240, speed=60)
     config = SimulatorConfig(hourly_history_s=2 * 3600, realtime_window_s=60, stored_hour_every_s=0.5)
@@ -422,13 +422,13 @@ def test_stored_hours_follow_what_is_current_once_the_logger_is_live(monkeypatch
     monkeypatch.setattr(client, "send", record)
     client.stop_real = now + 6
     asyncio.run(client._upload(stored))
+    live = clock.meets_wall_clock_at()
+    assert live == pytest.approx(now + 240 / 59)
     hours = [(t, at) for cn, t, at in sent if cn == "2061"]  # the replayed hour is not yet due
     assert [t for t, _ in hours] == [t0 for t0, _ in client.history_hours()] and stored == []
-    live = now + 240 / 59  # the clock meets the wall clock: now + 240 s / (60 - 1)
-    assert clock.meets_wall_clock_at() == pytest.approx(live)
-    assert all(at >= live - 0.05 for _, at in hours)
-    assert {cn for cn, t, at in sent if at < live - 0.05} == {"2051", "2011"}  # the replay: minutes, the last real-time
+    assert hours[0][1] - live == pytest.approx(0.0, abs=0.15)
     assert hours[1][1] - hours[0][1] == pytest.approx(0.5, abs=0.15)  # one stored hour every 0.5 s
+    assert {cn for cn, t, at in sent if at < live - 0.05} == {"2051", "2011"}  # the replay: minutes, the last real-time
 
 
 def test_the_default_start_lets_a_fast_run_end_at_the_wall_clock():

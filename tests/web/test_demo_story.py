@@ -90,6 +90,19 @@ def check_served_over_http(demo: Demo) -> None:
     assert "恒定为 7.21" in flat[0]["message"] and "stuck at 7.21" in flat[0]["message_en"]
 
 
+# The newcomer's minute starts when they have logged in at the printed URL (the command first
+# builds the park: about 20 s on two cores). Bounds from the login [s]; the test prints what it
+# measured, from the login and from the command's start (benchmarks/console.py startup times
+# the same over HTTP, without a browser beside the demo).
+LIVE_PARK_S = 75
+TANK_WARNING_S = 75
+NIGHT_SHIFT_S = 120
+
+
+def remaining_ms(started: float, bound_s: float) -> int:
+    return max(1_000, int(1000 * (bound_s - (time.monotonic() - started))))
+
+
 def test_a_newcomer_sees_the_demo_parks_stories_within_a_minute(browser, demo):
     from playwright.sync_api import expect
 
@@ -101,14 +114,16 @@ def test_a_newcomer_sees_the_demo_parks_stories_within_a_minute(browser, demo):
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_function("window.parkMap && window.parkMap.loaded() && window.consoleContext", timeout=30_000)
+    logged_in = time.monotonic()
 
-    # The live park: most of its 638 points have valid data (green) from the replay. The replay's
-    # first minute is a flood (a day of hourly values, then three hours at 360 x): every device's
-    # first frame arrives 30-44 s after the start and is committed by about 60 s on this machine's
-    # two cores, later while a browser renders beside it; hence 90 s from the map, not 60.
+    # The live park: most of its 638 points have valid data (green). The park is built in about
+    # 20 s; the simulator then replays three hours at 720 x (minute data, the last 5 min of
+    # real-time values), and the devices are live once the gateway has taken that in; the day
+    # before follows as stored hours, two a second per device (sim/simulator.py).
     page.wait_for_function("""() => { const ctx = window.consoleContext;
         return ctx.points.filter((p) => ctx.pointState(p.code).status === 'normal').length > 500; }""",
-                           timeout=90_000)
+                           timeout=remaining_ms(logged_in, LIVE_PARK_S))
+    seen = {"logged in": logged_in, "live park on the map": time.monotonic()}
     # The park's plan on the map: its six functional zones, named (tests/sim/test_demo_park.py checks them).
     expect(page.locator(".map-label-functional_zone")).to_have_count(6)
     expect(page.locator(".map-label-functional_zone", has_text="沿江仓储物流区")).to_be_visible()
@@ -117,16 +132,12 @@ def test_a_newcomer_sees_the_demo_parks_stories_within_a_minute(browser, demo):
     # The tank warning arrives, with its plan's advice (the tank crosses 80 % two simulated hours in).
     page.click("[data-testid=alarms-nav]")
     tank = page.locator(".alarms-row", has_text="T-104")
-    # From the command's start: the park is built (15-20 s), the replay reaches the tank's 80 % two
-    # simulated hours in, and the single writer commits the replay's flood. Measured on two cores:
-    # 75 s (stop 17's machine) to 100 s (stop 18's); the bound is 120 s until the flood is tamed.
-    expect(tank.first).to_be_visible(timeout=max(1_000, int(1000 * (120 - (time.monotonic() - started)))))
-    arrived_s = time.monotonic() - started
-    print(f"tank warning on screen {arrived_s:.0f} s after the demo command started")
+    # The replay reaches the tank's 80 % two simulated hours in, 10 s after it starts.
+    expect(tank.first).to_be_visible(timeout=remaining_ms(logged_in, TANK_WARNING_S))
+    seen["tank warning on screen"] = time.monotonic()
     tank.first.click()
     expect(page.locator("[data-testid=alarm-advice]")).to_contain_text("Stop feeding T-104", timeout=10_000)
     shot(page, "demo-tank-warning")
-    assert arrived_s < 120, "the tank warning took longer than two minutes"
 
     # The night-shift NMHC story in the hourly chart of the story stack: the value steps up by 30 %
     # into the night window (22:00-04:00, park time) and down out of it. Each step is read between
@@ -138,7 +149,8 @@ def test_a_newcomer_sees_the_demo_parks_stories_within_a_minute(browser, demo):
     page.wait_for_function("""() => { const c = document.querySelector('[data-testid=point-chart]');
         return c && c.dataset.interval === 'hour' && c.dataset.factor === 'a24088' && c.dataset.ready
                && window.pointChart && window.pointChart.getOption().series[0].data.length >= 20; }""",
-                           timeout=20_000)
+                           timeout=remaining_ms(logged_in, NIGHT_SHIFT_S))  # the chart re-reads every 30 s
+    seen["20 h of night-shift NMHC in the chart"] = time.monotonic()
     hours = page.evaluate("window.pointChart.getOption().series[0].data")
     value_at = {datetime.fromtimestamp(ms / 1000, PARK_ZONE): value for ms, value in hours if value is not None}
     start, end = (int(h) for h in NIGHT_WINDOW_H)
@@ -163,4 +175,6 @@ def test_a_newcomer_sees_the_demo_parks_stories_within_a_minute(browser, demo):
     assert any(name.endswith(("村", "社区", "小学", "中学", "学校", "苑", "花园")) for name in names), names
     shot(page, "demo-drill")
     page.close()
+    print("seconds from the demo command's start (and from the login): "
+          + ", ".join(f"{k} {at - started:.0f} ({at - logged_in:.0f})" for k, at in seen.items()))
     check_served_over_http(demo)

@@ -28,13 +28,13 @@ live data. A faster clock needs a start in the past: ``parksteward simulate --sp
 --duration D`` starts at now − D·(N − 1) by default, so the replay meets the wall clock just
 as the run ends; ``parksteward demo`` replays the last :data:`DEMO_REPLAY_S` three hours at
 up to :data:`DEMO_SPEED` times real time and then stays live. Replayed history skips
-real-time values older than ``realtime_window_s`` and minute values older than
-``minute_window_s`` (when set): a logger catching up sends its stored hourly data and the
-newest minutes, not every stale value. The demo keeps the last :data:`DEMO_MINUTE_WINDOW_S`
-of minute data, which holds its first minute to some 35 000 frames instead of 300 000.
-Once its clock has caught up (behind anything due before), a logger sends the ``hourly_history_s`` before ``start`` as hourly values (2061), one hour every
-``stored_hour_every_s``, as a logger uploads the hours it stored while its link was down
-behind what is current: the demo sends the day before its replay this way
+real-time values older than ``realtime_window_s`` (when set): a logger catching up sends its
+stored minute and hourly data, not stale real-time values — this keeps the demo's first
+minute to some 75 000 frames instead of 300 000 (minute values are kept: the platform's
+hourly roll-ups are computed from them). Once its clock has met the wall clock, behind
+anything due before, a logger sends the ``hourly_history_s`` before ``start`` as hourly
+values (2061), one every ``stored_hour_every_s``, as a logger uploads the hours it stored
+while its link was down behind what is current: the demo sends the day before its replay this way
 (:data:`DEMO_HOURLY_HISTORY_S`), one frame per device and hour, so that a day's hourly chart
 is full and holds a night shift; those stored hours are taken from one sample a minute
 (:data:`~parksteward.sim.device.HISTORY_SAMPLE_S`).
@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 DEMO_REPLAY_S = 3 * 3600.0  # [s]
 DEMO_SPEED = 720.0  # [-]: three hours in 15 s, if the gateway keeps up
 DEMO_REALTIME_WINDOW_S = 300.0  # [s]
-DEMO_MINUTE_WINDOW_S = 5400.0  # [s]: an hour and a half, enough for the flat-line rule's first hour
 # The demo's day before the replay, as hourly values only: a day always holds a night shift, so
 # the night-shift NMHC story shows in a point's hourly chart whenever the demo starts.
 DEMO_HOURLY_HISTORY_S = 24 * 3600.0  # [s]
@@ -133,8 +132,7 @@ class SimulatorConfig:
     seed: int = DEFAULT_SEED
     realtime_window_s: float | None = None  # skip 2011 values older than this behind the wall clock
     hourly_history_s: float | None = None  # the hourly values (2061) of this long before start, sent once live
-    minute_window_s: float | None = None  # skip 2051 periods that ended longer than this behind the wall clock
-    stored_hour_every_s: float = 1.0  # once live, one stored hour this often (they follow what is current)
+    stored_hour_every_s: float = 0.5  # once live again, one stored hour this often
     drop_one_in: int = 500  # a deliberate reset about once in this many frames (0: never)
     window: int = 8  # unanswered frames in flight per device
     ack_timeout_s: float = 30.0
@@ -260,7 +258,9 @@ class DeviceClient:
         (``history``, consumed) follow once the logger is live again."""
         m, config, stop_real = self.model, self.config, self.stop_real
         streams = self.schedule()
-        stored = [self.clock.meets_wall_clock_at(), 4, "stored", 0.0, 0.0]  # due once live again
+        # The stored hours follow what is current: due from the instant the clock meets the wall
+        # clock, after anything due before it (a logger's catch-up), one every stored_hour_every_s.
+        stored = [self.clock.meets_wall_clock_at(), 4, "stored", 0.0, 0.0]
         if history:
             streams.append(stored)
         while True:
@@ -280,8 +280,6 @@ class DeviceClient:
             elif cn == "2051":
                 step = m.min_interval_s
                 stream[0], stream[3], stream[4] = due + step, t0 + step, t1 + step
-                if config.minute_window_s is not None and t1 < time.time() - config.minute_window_s:
-                    continue  # older minutes: their hour's values (2061) stand for them
                 items = m.period(t0, t1)
             elif cn == "2061":
                 stream[0], stream[3], stream[4] = due + 3600, t0 + 3600, t1 + 3600

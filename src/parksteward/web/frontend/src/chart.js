@@ -45,6 +45,9 @@ function tooltipText(params) {
 export const INTERVALS = ["raw", "minute", "hour", "day"];
 export const RANGES = { "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400 };
 const MAX_POINTS = 100_000; // the series endpoint's cap (ingest/service.py)
+// Minute, hourly and daily values are re-read this often: the live stream carries raw values
+// only, and a logger back online uploads its stored hours after what is current.
+const PERIOD_REFRESH_MS = 30_000;
 const LIMIT_COLOR = "#d7191c";
 
 // Which averaging time of a limit fits the values shown: an instantaneous or 1-h limit for raw
@@ -238,6 +241,10 @@ function chartSection(ctx, point, latest, onClose) {
   });
   resize.observe(canvas);
 
+  const refresh = setInterval(() => {
+    if (state.interval !== "raw" && state.series && !document.hidden) load();
+  }, PERIOD_REFRESH_MS);
+
   const stopLive = ctx.onReading((reading) => {
     if (reading.code !== point.code || state.interval !== "raw" || !state.series) return;
     const entry = reading.values[state.factor];
@@ -252,6 +259,7 @@ function chartSection(ctx, point, latest, onClose) {
   });
   onClose(() => {
     closed = true;
+    clearInterval(refresh);
     stopLive();
     resize.disconnect();
     if (chart) {
