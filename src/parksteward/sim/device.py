@@ -46,8 +46,8 @@ from parksteward.sim.signals import LocalTime, SeriesSet, model_for, production_
 
 SAMPLE_S = 5  # [s]
 BLOCK_S = 3600  # periods computed together: the minutes of one hour, or the hour itself [s]
-# A logger's stored hours (uploaded on connecting) are computed from one sample a minute: the
-# hourly mean is the same to within the noise, and a day of them costs a twelfth.
+# A logger's stored hours (uploaded once it is live again) are computed from one sample a
+# minute: the hourly mean is the same to within the noise, and a day of them costs a twelfth.
 HISTORY_SAMPLE_S = 60  # [s]
 HISTORY_BLOCK_S = 6 * 3600  # [s]
 REALTIME_BLOCK = 32  # real-time instants computed together
