@@ -292,19 +292,19 @@ class DeviceClient:
             else:
                 stream[0] += 3600
                 items = m.run_state(due)
-            readings = numeric_count(items)
-            for qn, frame in m.encode(cn, items, self.next_qn):
-                await self.send(qn, frame, cn, readings)
-                readings = 0  # a split upload counts its values once
+            await self.upload(cn, items)
 
     async def send_stored(self, hours: list[tuple[float, float]]) -> None:
         """Upload stored hours as hourly values (2061), oldest first."""
         for t0, t1 in hours:
-            items = self.model.period(t0, t1, HISTORY_SAMPLE_S)
-            readings = numeric_count(items)
-            for qn, frame in self.model.encode("2061", items, self.next_qn):
-                await self.send(qn, frame, "2061", readings)
-                readings = 0
+            await self.upload("2061", self.model.period(t0, t1, HISTORY_SAMPLE_S))
+
+    async def upload(self, cn: str, items: list[tuple[str, str]]) -> None:
+        """Send one data area as its frame, or its packets when it is too long for one."""
+        readings = numeric_count(items)
+        for qn, frame in self.model.encode(cn, items, self.next_qn):
+            await self.send(qn, frame, cn, readings)
+            readings = 0  # a split upload counts its values once
 
     def next_qn(self) -> str:
         """QN: the simulated sending time with milliseconds taken from a counter (unique per device)."""
