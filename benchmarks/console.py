@@ -260,6 +260,8 @@ def endpoints(demo: Demo, rounds: int) -> None:
 
 # ---------------------------------------------------------------- the first minutes
 STORY_STACK, STORY_TANK = "JB-E002-DA003", "T-104"  # sim/stories.py's night-shift stack and overfilling tank
+MILESTONES = ("server answers", "first point with data", "half the points normal", "90 % of the points normal",
+              "tank warning open", "20 h of night-shift NMHC")
 
 
 def startup(demo: Demo, limit_s: float) -> None:
@@ -277,18 +279,17 @@ def startup(demo: Demo, limit_s: float) -> None:
         hours = demo.get(f"/points/{stack['id']}/series?factor=a24088&interval=hour"
                          f"&from={_iso(end - 30 * 3600)}&to={_iso(end)}")["data"]
         hours = sum(h.get("value") is not None for h in hours)
-        for label, reached in (("first point with data", with_data > 0), ("half the points normal", 2 * normal >= len(points)),
-                               ("90 % of the points normal", normal >= 0.9 * len(points)),
-                               ("tank warning open", tank), ("20 h of night-shift NMHC", hours >= 20)):
-            if reached and label not in seen:
+        reached = dict(zip(MILESTONES[1:], (with_data > 0, 2 * normal >= len(points), normal >= 0.9 * len(points),
+                                            tank, hours >= 20)))
+        for label in reached:
+            if reached[label] and label not in seen:
                 seen[label] = at
         print(f"{at:5.0f} {with_data:9d} {normal:7d} {len(points):4d} {hours:5d}  {'yes' if tank else '-'}", flush=True)
-        if len(seen) == 6:
+        if len(seen) == len(MILESTONES):
             break
         time.sleep(max(0.0, 1.0 - (time.monotonic() - demo.started - at)))
     print("seconds from the demo command's start:")
-    for label in ("server answers", "first point with data", "half the points normal", "90 % of the points normal",
-                  "tank warning open", "20 h of night-shift NMHC"):
+    for label in MILESTONES:
         print(f"  {label:<28} {seen[label]:6.0f}" if label in seen else f"  {label:<28} not within {limit_s:g} s")
 
 
