@@ -5,6 +5,7 @@
     .venv/bin/python benchmarks/console.py soak --minutes 60     # an hour of live updates in one page
     .venv/bin/python benchmarks/console.py all --minutes 5
     .venv/bin/python benchmarks/console.py startup               # the demo's first minutes, second by second
+    .venv/bin/python benchmarks/console.py endpoints --url http://127.0.0.1:8000   # a demo already running
 
 Each run starts ``parksteward demo`` in a throw-away folder (82 enterprises, 638 monitoring
 points, the device simulator replaying the last 3 h and then live; SQLite, the embedded
@@ -80,6 +81,9 @@ class Demo:
         print(f"demo up in {self.up_s:.0f} s on {self.base}; letting the replay settle {settle_s:g} s",
               flush=True)
         time.sleep(settle_s)
+        self.log_in()
+
+    def log_in(self) -> None:
         token = httpx.post(f"{self.base}/api/v1/auth/token", data=dict(zip(("username", "password"), ADMIN)))
         self.token = token.json()["access_token"]
         self.headers = {"Authorization": f"Bearer {self.token}"}
@@ -95,6 +99,17 @@ class Demo:
             self.process.kill()
         self.log.close()
         shutil.rmtree(self.folder, ignore_errors=True)
+
+
+class RunningDemo(Demo):
+    """A demo park already being served at ``base`` (``--url``): e.g. one that has run for a whole day."""
+
+    def __init__(self, base: str):
+        self.started, self.up_s, self.base = time.monotonic(), 0.0, base.rstrip("/")
+        self.log_in()
+
+    def close(self) -> None:
+        pass
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -306,8 +321,11 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=60.0, help="length of the soak")
     parser.add_argument("--every", type=float, default=60.0, help="seconds between soak samples")
     parser.add_argument("--limit", type=float, default=180.0, help="seconds startup watches at most")
+    parser.add_argument("--url", help="measure the demo park served there (not startup) instead of starting one")
     args = parser.parse_args()
-    demo = Demo(0.0 if args.what == "startup" else args.settle)
+    if args.url and args.what == "startup":
+        parser.error("startup starts its own demo: it cannot watch one already running (--url)")
+    demo = RunningDemo(args.url) if args.url else Demo(0.0 if args.what == "startup" else args.settle)
     try:
         if args.what in ("paint", "all"):
             paint(demo, args.loads)

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from parksteward.alarms import lifecycle, plans, wording
@@ -90,7 +90,7 @@ class RuleBook:
     raw: dict[str, dict[int, dict[str, list[Rule]]]] = field(default_factory=dict)
     exceedance: dict[int, list[Rule]] = field(default_factory=dict)
     interruption: dict[int, list[Rule]] = field(default_factory=dict)
-    limits: dict[tuple[int, str], PointLimit] = field(default_factory=dict)
+    limits: dict[tuple[int, str], Row] = field(default_factory=dict)  # hourly_limits()
     units: dict[str, str | None] = field(default_factory=dict)
     names: dict[str, str] = field(default_factory=dict)  # factor code -> Chinese name
     names_en: dict[str, str] = field(default_factory=dict)
@@ -131,8 +131,6 @@ def load_rulebook(session: Session) -> RuleBook:
     for code, unit, name, name_en in session.execute(select(Factor.code, Factor.unit, Factor.name_zh, Factor.name_en)):
         book.units[code], book.names[code], book.names_en[code] = unit, name, name_en
     book.limits = hourly_limits(session)
-    for limit in book.limits.values():
-        session.expunge(limit)
     for row in session.scalars(select(AlarmRule).where(AlarmRule.enabled.is_(True)).order_by(AlarmRule.id)):
         rule = Rule(row.id, row.name, row.kind, row.factor, row.field or "Rtd", row.direction, dict(row.bands),
                     dict(row.params or {}), row.scenario_id, row.escalate_after_min)
@@ -151,21 +149,29 @@ def load_rulebook(session: Session) -> RuleBook:
     return book
 
 
-def hourly_limits(session: Session, point_ids=None) -> dict[tuple[int, str], PointLimit]:
+# What judging an hourly mean reads of a limit: rows of these, not whole ORM objects (a park
+# has a thousand or more limits, and the overview reads them on every request).
+HOURLY_LIMIT_COLUMNS = (PointLimit.id, PointLimit.point_id, PointLimit.factor, PointLimit.direction, PointLimit.value,
+                        PointLimit.value_max, PointLimit.unit, PointLimit.standard, PointLimit.source,
+                        PointLimit.verified)
+
+
+def hourly_limits(session: Session, point_ids=None) -> dict[tuple[int, str], Row]:
     """The limit each (point, factor)'s hourly means are judged against: concentrations, pH and
     sound levels whose averaging an hourly mean answers (``-``: stack limits state none and
-    are judged on hourly means; ``1h``; a single or any-hour value). ``point_ids``: only these."""
-    stmt = select(PointLimit).where(PointLimit.quantity.in_(("concentration", "ph", "sound_level")),
-                                    PointLimit.averaging.in_(("-", "1h", "single", "any_1h")))
+    are judged on hourly means; ``1h``; a single or any-hour value). ``point_ids``: only these.
+    The first assigned (lowest id) wins where a point has several for one factor."""
+    stmt = select(*HOURLY_LIMIT_COLUMNS).where(PointLimit.quantity.in_(("concentration", "ph", "sound_level")),
+                                              PointLimit.averaging.in_(("-", "1h", "single", "any_1h")))
     if point_ids is not None:
         stmt = stmt.where(PointLimit.point_id.in_(point_ids))
-    limits: dict[tuple[int, str], PointLimit] = {}
-    for limit in session.scalars(stmt):
+    limits: dict[tuple[int, str], Row] = {}
+    for limit in session.execute(stmt.order_by(PointLimit.id)):
         limits.setdefault((limit.point_id, limit.factor), limit)
     return limits
 
 
-def hourly_mean_against_limit(limit: PointLimit, mean: float | None, corrected: float | None,
+def hourly_mean_against_limit(limit: Row | PointLimit, mean: float | None, corrected: float | None,
                               unit: str | None) -> tuple[float, float] | None:
     """(the hour's value in the limit's unit, its ratio to the limit; above 1: exceeded), or
     None where the hour has no mean or its unit does not convert to the limit's.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import func, select
@@ -11,7 +12,7 @@ from parksteward.access import Actor
 from parksteward.errors import InvalidInput, PermissionDenied
 from parksteward.hj212 import Hj212Error, parse_frame
 from parksteward.ingest.pipeline import Arrival, Pipeline
-from parksteward.ingest.tables import INTERVALS, Reading, Rollup
+from parksteward.ingest.tables import INTERVALS, Reading, ReadingSet, Rollup
 from parksteward.registry.service import monitoring_points
 from parksteward.registry.tables import Device, Factor, MonitoringPoint
 
@@ -85,35 +86,40 @@ LATEST_LOOKBACK_S = {"raw": 86400, "minute": 86400, "hour": 7 * 86400, "day": 62
 def latest(session: Session, actor: Actor, point_id: int) -> dict:
     """The most recent value of each factor (per interval and field) a point's devices sent.
 
-    Per device and interval the newest time is one index seek; the values of the preceding
+    Per device and interval the newest time is one index seek; the sets of the preceding
     day (a week for hours, two months for days) then give each factor's latest, so the cost
-    does not grow with the years of data stored.
+    does not grow with the years of data stored. The sets are read newest first and unpacked
+    here: a set holds a whole frame's readings, and the first sighting of a factor and field
+    is its latest (unfolding them through the ``reading`` view costs the database far more).
     """
     point = monitoring_points.get(session, actor, point_id)
-    found: dict[tuple[str, str, str], Reading] = {}
+    found: dict[tuple[str, str, str], tuple[int, list]] = {}  # (factor, interval, field) -> (t, [value, flag ...])
     for device_id in _device_ids(session, point.id):
         for interval in INTERVALS:
-            newest = session.scalar(select(func.max(Reading.t)).where(
-                Reading.device_id == device_id, Reading.interval == interval))
+            newest = session.scalar(select(func.max(ReadingSet.t)).where(
+                ReadingSet.device_id == device_id, ReadingSet.interval == interval))
             if newest is None:
                 continue
-            for reading in session.scalars(
-                select(Reading).where(Reading.device_id == device_id, Reading.interval == interval,
-                                      Reading.t >= newest - LATEST_LOOKBACK_S[interval])
-                .order_by(Reading.t.desc())
+            for t, data in session.execute(
+                select(ReadingSet.t, ReadingSet.data)
+                .where(ReadingSet.device_id == device_id, ReadingSet.interval == interval,
+                       ReadingSet.t >= newest - LATEST_LOOKBACK_S[interval])
+                .order_by(ReadingSet.t.desc())
             ):
-                key = (reading.factor, reading.interval, reading.field)
-                if key not in found or found[key].t < reading.t:
-                    found[key] = reading
+                for name, entry in (json.loads(data) if isinstance(data, str) else data).items():  # jsonb comes parsed
+                    factor, _, field = name.partition(",")
+                    key = (factor, interval, field)
+                    if key not in found or found[key][0] < t:  # another device of the point may be newer
+                        found[key] = (t, entry)
     names = {code: (zh, en, unit) for code, zh, en, unit in session.execute(
         select(Factor.code, Factor.name_zh, Factor.name_en, Factor.unit)
         .where(Factor.code.in_({key[0] for key in found})))}
     data = []
     for key in sorted(found):
-        r = found[key]
-        zh, en, unit = names.get(r.factor, (None, None, None))
-        data.append({"factor": r.factor, "name_zh": zh, "name_en": en, "unit": unit, "interval": r.interval,
-                     "field": r.field, "t": _at(r.t), "value": r.value, "flag": r.flag})
+        (factor, interval, field), (t, entry) = key, found[key]
+        zh, en, unit = names.get(factor, (None, None, None))
+        data.append({"factor": factor, "name_zh": zh, "name_en": en, "unit": unit, "interval": interval,
+                     "field": field, "t": _at(t), "value": entry[0], "flag": entry[1]})
     return {"point_id": point.id, "data": data}
 
 

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session, aliased
 
 from parksteward.access import Actor
 from parksteward.access.scope import scoped
@@ -52,15 +53,17 @@ def overview(session: Session, actor: Actor, park_id: int, day: date | None = No
     points = session.scalars(scoped(select(MonitoringPoint), MonitoringPoint, actor)
                              .where(MonitoringPoint.park_id == park.id).order_by(MonitoringPoint.code)).all()
     by_id = {p.id: p for p in points}
-    devices = session.scalars(select(Device).where(Device.point_id.in_(list(by_id)))).all() if by_id else []
-    hours = _hourly_rollups(session, [d.id for d in devices], start, end)
+    devices = session.execute(select(Device.id, Device.point_id, Device.factor_codes, Device.created_at)
+                              .where(Device.point_id.in_(list(by_id)))).all() if by_id else []
+    day_hours = DayHours([d.id for d in devices], start, end)
+    tallies = day_tallies(session, day_hours)
     return {
         "park_id": park.id, "date": day, "timezone": park.timezone,
         "start": _utc(start), "end": _utc(end), "generated_at": _utc(now),
         "alarms": alarm_counts(session, actor, park.id, start, end),
-        "completeness": completeness(by_id, devices, hours, start, end),
-        "exceedances": exceedances(session, by_id, devices, hours),
-        "top_emitters": top_emitters(session, actor, by_id, devices, hours),
+        "completeness": completeness(by_id, devices, day_hours, tallies),
+        "exceedances": exceedances(session, by_id, devices, day_hours, tallies),
+        "top_emitters": top_emitters(session, actor, by_id, devices, day_hours),
         "devices": devices_now(session, actor, park.id, by_id, now),
     }
 
@@ -81,16 +84,63 @@ def _utc(t: float) -> datetime:
     return datetime.fromtimestamp(t, timezone.utc)
 
 
-def _hourly_rollups(session: Session, device_ids: list[int], start: int, end: int) -> list:
-    """The day's hourly roll-ups of these devices: (device_id, t, factor, valid, mean, corrected, rate_g_s)."""
-    rows = []
-    for i in range(0, len(device_ids), CHUNK):
-        rows += session.execute(
-            select(Rollup.device_id, Rollup.t, Rollup.factor, Rollup.valid, Rollup.mean, Rollup.corrected,
-                   Rollup.rate_g_s)
-            .where(Rollup.device_id.in_(device_ids[i:i + CHUNK]), Rollup.interval == "hour",
-                   Rollup.t >= start - start % HOUR_S, Rollup.t < end)).all()
-    return rows
+@dataclass(frozen=True)
+class DayHours:
+    """The day's hourly roll-ups of some devices, as statements: the database counts and sums them.
+
+    A park's day holds up to some 160,000 roll-ups; each figure below is one grouped statement
+    whose answer has a row per device and factor (a few thousand), so the overview costs about
+    the same in the morning as at night.
+    """
+
+    device_ids: list[int]
+    start: int  # local midnight [epoch s]
+    end: int  # the next local midnight, or now [epoch s]
+
+    @property
+    def first_hour(self) -> int:
+        """The day's first whole hour (local midnight is on the hour in whole-hour zones)."""
+        return self.start + (-self.start) % HOUR_S
+
+    @property
+    def last_end(self) -> int:
+        """The end of the day's last hour that is over."""
+        return self.end - self.end % HOUR_S
+
+    def execute(self, session: Session, stmt, rollup=Rollup) -> list:
+        """``stmt`` (a select over ``rollup``) limited to the day's hours of these devices, in chunks.
+
+        A statement that groups by device gives each device's rows whole in one chunk.
+        """
+        rows = []
+        for i in range(0, len(self.device_ids), CHUNK):
+            rows += session.execute(stmt.where(
+                rollup.device_id.in_(self.device_ids[i:i + CHUNK]), rollup.interval == "hour",
+                rollup.t >= self.start - self.start % HOUR_S, rollup.t < self.end)).all()
+        return rows
+
+
+@dataclass(frozen=True)
+class Tally:
+    """One factor of one device over the day's hours: what completeness and exceedances count."""
+
+    received: int  # hours over (from the day's first whole hour) with a roll-up
+    valid: int  # of those, the valid ones
+    first_t: int | None  # its first hour with a roll-up among the hours over (None: only the current hour)
+    lowest: float | None  # the lowest valid judged mean (折算 where there is one), the current hour included
+    highest: float | None  # the highest
+
+
+def day_tallies(session: Session, hours: DayHours) -> dict[tuple[int, str], Tally]:
+    """(device, factor) -> its :class:`Tally`, from one grouped statement over the day's roll-ups."""
+    over = Rollup.t < hours.last_end
+    counted = over & (Rollup.t >= hours.first_hour)  # rows before: the hour across a half-hour zone's midnight
+    judged = case((Rollup.valid.is_(True), func.coalesce(Rollup.corrected, Rollup.mean)))
+    rows = hours.execute(session, select(
+        Rollup.device_id, Rollup.factor, func.sum(case((counted, 1), else_=0)),
+        func.sum(case((counted & Rollup.valid.is_(True), 1), else_=0)), func.min(case((over, Rollup.t))),
+        func.min(judged), func.max(judged)).group_by(Rollup.device_id, Rollup.factor))
+    return {(device_id, factor): Tally(*figures) for device_id, factor, *figures in rows}
 
 
 # ------------------------------------------------------------------ alarms
@@ -122,8 +172,8 @@ def _counts(rows) -> dict:
 
 
 # ------------------------------------------------------------------ completeness
-def completeness(points: dict[int, MonitoringPoint], devices: list[Device], hours: list, start: int,
-                 end: int) -> dict:
+def completeness(points: dict[int, MonitoringPoint], devices: list, hours: DayHours,
+                 tallies: dict[tuple[int, str], Tally]) -> dict:
     """The share of the day's expected hourly values that arrived, and that are valid.
 
     Expected: one value per factor the device is registered for (every factor it reported
@@ -134,34 +184,27 @@ def completeness(points: dict[int, MonitoringPoint], devices: list[Device], hour
     hour has enough valid minute values under HJ 75-2017 / HJ 212-2017 Annex C and D (for
     flue gas, at least 45 valid minutes; :mod:`parksteward.ingest.validity`).
     """
-    first_hour = start + (-start) % HOUR_S  # local midnight is on the hour in whole-hour zones
-    last_end = end - end % HOUR_S  # the end of the last hour that is over
+    first_hour, last_end = hours.first_hour, hours.last_end
     complete_hours = max(0, (last_end - first_hour) // HOUR_S)
-    seen: dict[int, dict[tuple[str, int], bool]] = defaultdict(dict)  # device -> (factor, hour) -> valid
-    for device_id, t, factor, valid, *_ in hours:
-        if t < last_end:
-            seen[device_id][(factor, t)] = bool(valid)
+    seen: dict[int, dict[str, Tally]] = defaultdict(dict)  # device -> factor -> its tally, where an hour is over
+    for (device_id, factor), tally in tallies.items():
+        if tally.first_t is not None:
+            seen[device_id][factor] = tally
     totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # kind -> devices, expected, received, valid
-    for device in devices:
-        own = seen.get(device.id, {})
-        factors = list(device.factor_codes or sorted({f for f, _ in own}) or [None])
+    for device_id, point_id, factor_codes, created_at in devices:
+        own = seen.get(device_id, {})
+        factors = list(factor_codes or sorted(own) or [None])
         from_t = first_hour
-        registered = device.created_at.timestamp()
-        if registered > start:
+        registered = created_at.timestamp()
+        if registered > hours.start:
             registered_hour = int(registered) + (-int(registered)) % HOUR_S
-            from_t = max(first_hour, min([registered_hour] + [t for _, t in own]))
-        expected_hours = range(from_t, last_end, HOUR_S)
-        received = valid = 0
-        for factor in factors:
-            for t in expected_hours:
-                if (factor, t) in own:
-                    received += 1
-                    valid += own[(factor, t)]
-        total = totals[points[device.point_id].kind]
+            from_t = max(first_hour, min([registered_hour] + [tally.first_t for tally in own.values()]))
+        # Every received hour is on or after from_t: from_t is at most the device's first data or first_hour.
+        total = totals[points[point_id].kind]
         total[0] += 1
-        total[1] += len(factors) * len(expected_hours)
-        total[2] += received
-        total[3] += valid
+        total[1] += len(factors) * len(range(from_t, last_end, HOUR_S))
+        total[2] += sum(own[factor].received for factor in factors if factor in own)
+        total[3] += sum(own[factor].valid for factor in factors if factor in own)
     overall = [sum(column) for column in zip(*totals.values())] if totals else [0, 0, 0, 0]
     return {"complete_hours": complete_hours, "overall": _shares(*overall),
             "by_kind": [{"kind": kind, **_shares(*totals[kind])} for kind in sorted(totals)]}
@@ -174,23 +217,37 @@ def _shares(devices: int, expected: int, received: int, valid: int) -> dict:
 
 
 # ------------------------------------------------------------------ exceedances
-def exceedances(session: Session, points: dict[int, MonitoringPoint], devices: list[Device], hours: list) -> dict:
+def exceedances(session: Session, points: dict[int, MonitoringPoint], devices: list, hours: DayHours,
+                tallies: dict[tuple[int, str], Tally]) -> dict:
     """The day's valid hourly means above the limit assigned to their point and factor.
 
     Judged as the alarm engine judges an hourly roll-up
     (:func:`~parksteward.alarms.engine.hourly_mean_against_limit`: the 折算 mean where there is
     one, in the limit's unit), here against the limit itself (ratio above 1), whatever the
     park's alarm rules grade.
+
+    The ratio grows with the value against a maximum and falls against a minimum (a range is
+    both), so a device's factor has an hour over its limit exactly when its day's highest or
+    lowest judged mean has (its :class:`Tally`): only the hours of those factors are read.
     """
     limits = hourly_limits(session, list(points))
     units = dict(session.execute(select(Factor.code, Factor.unit)).all())
-    point_of = {d.id: d.point_id for d in devices}
+    point_of = {device_id: point_id for device_id, point_id, *_ in devices}
+    exceeded = set()
+    for (device_id, factor), tally in tallies.items():
+        limit = limits.get((point_of[device_id], factor))
+        if limit is not None and any(_ratio_above_one(limit, value, units.get(factor))
+                                     for value in (tally.lowest, tally.highest)):
+            exceeded.add((device_id, factor))
     found = []
-    for device_id, t, factor, valid, mean, corrected, _ in hours:
-        point = points[point_of[device_id]]
-        limit = limits.get((point.id, factor))
-        if not valid or limit is None:
+    exceeded_hours = replace(hours, device_ids=sorted({device_id for device_id, _ in exceeded}))
+    for device_id, t, factor, mean, corrected in exceeded_hours.execute(session, select(
+            Rollup.device_id, Rollup.t, Rollup.factor, Rollup.mean, Rollup.corrected)
+            .where(Rollup.valid.is_(True), Rollup.factor.in_(sorted({factor for _, factor in exceeded})))):
+        if (device_id, factor) not in exceeded:
             continue
+        point = points[point_of[device_id]]
+        limit = limits[point.id, factor]
         judged = hourly_mean_against_limit(limit, mean, corrected, units.get(factor))
         if judged is None or not judged[1] > 1.0:
             continue
@@ -203,6 +260,11 @@ def exceedances(session: Session, points: dict[int, MonitoringPoint], devices: l
     return {"count": len(found), "data": found[:LIST_EXCEEDANCES]}
 
 
+def _ratio_above_one(limit, value: float | None, unit: str | None) -> bool:
+    judged = hourly_mean_against_limit(limit, value, None, unit)
+    return judged is not None and judged[1] > 1.0
+
+
 # ------------------------------------------------------------------ emitters
 WATER_FLOW_FACTOR = "w00000"  # wastewater flow [L/s]
 # Water concentrations by unit -> kg per (unit x litre): the catalogue's water factors with an amount.
@@ -211,8 +273,8 @@ WATER_LOADS = {row["code"]: WATER_UNIT_KG_PER_L[row["unit"]] for row in factor_c
                if row["medium"] == "water" and row["amount_unit"] and row["unit"] in WATER_UNIT_KG_PER_L}
 
 
-def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoint], devices: list[Device],
-                 hours: list) -> list[dict]:
+def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoint], devices: list,
+                 hours: DayHours) -> list[dict]:
     """Per pollutant, the enterprises whose stacks and outlets emitted the most in the day's valid hours [kg].
 
     Air: an hour's mass is its emission rate times the hour, ``M = C · Q · 3600 s``, the rate
@@ -224,25 +286,36 @@ def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoi
     invalid or missing hours are not substituted (HJ 75-2017 and HJ 356-2019 have rules for
     that), so the sums are what was measured, a lower bound of what was emitted. Pollutants are
     ranked apart: tonnes of NOx and of dust do not add up.
+
+    The database sums each device's hours (the hour joined to the same hour's flow); the
+    constant factors are applied to the sums.
     """
-    point_of = {d.id: d.point_id for d in devices}
-    valid_flow = {(device_id, t) for device_id, t, factor, valid, *_ in hours if factor == FLOW_FACTOR and valid}
-    water_flow = {(device_id, t): mean for device_id, t, factor, valid, mean, *_ in hours
-                  if factor == WATER_FLOW_FACTOR and valid and mean is not None and mean >= 0}
+    enterprise_of = {device_id: points[point_id].enterprise_id for device_id, point_id, *_ in devices}
+    concentration, flow = aliased(Rollup), aliased(Rollup)
+    same_hour = ((flow.device_id == concentration.device_id) & (flow.interval == concentration.interval)
+                 & (flow.t == concentration.t) & flow.valid.is_(True))
+    air = hours.execute(session, select(
+        concentration.device_id, concentration.factor, func.sum(concentration.rate_g_s), func.count())
+        .join(flow, same_hour & (flow.factor == FLOW_FACTOR))
+        .where(concentration.valid.is_(True), concentration.factor.in_(sorted(CONCENTRATIONS)),
+               concentration.rate_g_s.is_not(None))
+        .group_by(concentration.device_id, concentration.factor), concentration)
+    water = hours.execute(session, select(
+        concentration.device_id, concentration.factor, func.sum(concentration.mean * flow.mean), func.count())
+        .join(flow, same_hour & (flow.factor == WATER_FLOW_FACTOR) & (flow.mean >= 0))
+        .where(concentration.valid.is_(True), concentration.factor.in_(sorted(WATER_LOADS)),
+               concentration.mean.is_not(None))
+        .group_by(concentration.device_id, concentration.factor), concentration)
     mass: dict[str, dict[int, list]] = defaultdict(lambda: defaultdict(lambda: [0.0, 0]))  # factor -> ent -> [kg, h]
-    for device_id, t, factor, valid, mean, _, rate_g_s in hours:
-        enterprise_id = points[point_of[device_id]].enterprise_id
-        if not valid or enterprise_id is None:
-            continue
-        if factor in CONCENTRATIONS and rate_g_s is not None and (device_id, t) in valid_flow:
-            kg = rate_g_s * HOUR_S / 1000.0  # g/s x s -> kg
-        elif factor in WATER_LOADS and mean is not None and (device_id, t) in water_flow:
-            kg = mean * WATER_LOADS[factor] * water_flow[device_id, t] * HOUR_S  # unit/L x kg/(unit L) x L/s x s
-        else:
-            continue
-        entry = mass[factor][enterprise_id]
-        entry[0] += kg
-        entry[1] += 1
+    for rows, kg_per_sum in ((air, lambda factor: HOUR_S / 1000.0),  # g/s x s -> kg
+                             (water, lambda factor: WATER_LOADS[factor] * HOUR_S)):  # unit/L x kg/(unit L) x L/s x s
+        for device_id, factor, summed, n in rows:
+            enterprise_id = enterprise_of[device_id]
+            if enterprise_id is None:
+                continue  # the park's own stations emit nothing
+            entry = mass[factor][enterprise_id]
+            entry[0] += summed * kg_per_sum(factor)
+            entry[1] += n
     names = dict(session.execute(scoped(select(Enterprise.id, Enterprise.name), Enterprise, actor)
                                  .where(Enterprise.id.in_({e for by in mass.values() for e in by}))).all())
     ranked = []
