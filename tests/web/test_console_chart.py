@@ -30,6 +30,13 @@ def _frame(mn: str, at: datetime, value: float, flag: str) -> str:
                        cp=[("DataTime", stamp), ("a21026-Rtd", f"{value:g}"), ("a21026-Flag", flag)]).decode().strip()
 
 
+def _stored_hour(mn: str, hour: datetime, mean: float) -> str:
+    """An hourly data frame (2061) a logger uploads from its store: the hour's mean, flag N."""
+    stamp = hour.strftime("%Y%m%d%H%M%S")
+    return build_frame(st="31", cn="2061", mn=mn, pw="123456", qn=f"{stamp}000",
+                       cp=[("DataTime", stamp), ("a21026-Avg", f"{mean:g}"), ("a21026-Flag", "N")]).decode().strip()
+
+
 def _send(base: str, headers: dict, frames: list[str]) -> None:
     answer = httpx.post(f"{base}/api/v1/ingest/frames", content="\n".join(frames),
                         headers={**headers, "Content-Type": "text/plain"})
@@ -111,6 +118,14 @@ def test_the_chart_draws_the_stored_values_the_limit_and_the_hourly_means(browse
     assert drawn["exceed"] == []
     assert [f[2] for f in drawn["flagged"]] == ["D", "D"]
     shot(page, "point-chart-hour")
+
+    # A logger uploads a stored hour from before (no minute values, so its own mean stands) while
+    # the hourly chart is open: the chart follows within seconds (it re-reads 5 s after it is
+    # drawn, and every 5 s while the count changes), not at the half-minute re-read.
+    earlier = hour_a - timedelta(hours=2)
+    _send(base, admin, [_stored_hour(mn, earlier, 21.5)])
+    page.wait_for_function("window.pointChart.getOption().series[0].data.length === 3", timeout=9_000)
+    assert _drawn(page)["values"][0] == [ms(earlier), 21.5]
 
     # Back to the raw values: a live value arriving while the panel is open is appended.
     page.click("[data-control=interval] button[data-value=raw]")

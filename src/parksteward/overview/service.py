@@ -63,7 +63,7 @@ def overview(session: Session, actor: Actor, park_id: int, day: date | None = No
         "alarms": alarm_counts(session, actor, park.id, start, end),
         "completeness": completeness(by_id, devices, day_hours, tallies),
         "exceedances": exceedances(session, by_id, devices, day_hours, tallies),
-        "top_emitters": top_emitters(session, actor, by_id, devices, day_hours),
+        "top_emitters": top_emitters(session, actor, by_id, devices, day_hours, tallies),
         "devices": devices_now(session, actor, park.id, by_id, now),
     }
 
@@ -274,7 +274,7 @@ WATER_LOADS = {row["code"]: WATER_UNIT_KG_PER_L[row["unit"]] for row in factor_c
 
 
 def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoint], devices: list,
-                 hours: DayHours) -> list[dict]:
+                 hours: DayHours, tallies: dict[tuple[int, str], Tally]) -> list[dict]:
     """Per pollutant, the enterprises whose stacks and outlets emitted the most in the day's valid hours [kg].
 
     Air: an hour's mass is its emission rate times the hour, ``M = C · Q · 3600 s``, the rate
@@ -287,9 +287,12 @@ def top_emitters(session: Session, actor: Actor, points: dict[int, MonitoringPoi
     that), so the sums are what was measured, a lower bound of what was emitted. Pollutants are
     ranked apart: tonnes of NOx and of dust do not add up.
 
-    The database sums each device's hours (the hour joined to the same hour's flow); the
-    constant factors are applied to the sums.
+    The database sums each device's hours (the hour joined to the same hour's flow), over the
+    devices that measure a flow at all (:class:`Tally`); the constant factors are applied to
+    the sums.
     """
+    hours = replace(hours, device_ids=sorted({device_id for device_id, factor in tallies
+                                              if factor in (FLOW_FACTOR, WATER_FLOW_FACTOR)}))
     enterprise_of = {device_id: points[point_id].enterprise_id for device_id, point_id, *_ in devices}
     concentration, flow = aliased(Rollup), aliased(Rollup)
     same_hour = ((flow.device_id == concentration.device_id) & (flow.interval == concentration.interval)

@@ -16,7 +16,6 @@ the feature (``("features", i, field)``) and says what it is and why it failed.
 
 from __future__ import annotations
 
-import copy
 import re
 import secrets
 from collections.abc import Iterator
@@ -228,12 +227,12 @@ def _properties(feature_type: str, obj: Any, skip: tuple[str, ...] | None = None
     props: dict[str, Any] = {"feature_type": feature_type}
     for name in SERVICES[feature_type].create_schema.model_fields:
         if name not in ID_FIELDS and name not in skip:
-            props[name] = copy.deepcopy(getattr(obj, name))  # JSON columns: do not alias ORM state
+            props[name] = _json_copy(getattr(obj, name))  # JSON columns: do not alias ORM state
     return props
 
 
 def _device(device, with_hash: bool) -> dict:
-    values = {name: copy.deepcopy(getattr(device, name)) for name in DEVICE_FIELDS}
+    values = {name: _json_copy(getattr(device, name)) for name in DEVICE_FIELDS}
     if with_hash:
         # Only roles that may import (write the registry) get the hashes: the device
         # hash is deliberately light, so it is not handed to every reader.
@@ -246,7 +245,20 @@ def _point(obj) -> dict:
 
 
 def _feature(geometry: dict, properties: dict) -> dict:
-    return {"type": "Feature", "geometry": copy.deepcopy(geometry), "properties": properties}
+    return {"type": "Feature", "geometry": _json_copy(geometry), "properties": properties}
+
+
+def _json_copy(value: Any) -> Any:
+    """A copy of a JSON value's containers (its strings, numbers and None are immutable).
+
+    What ``copy.deepcopy`` gives for JSON, at a fraction of its cost: no memo of objects
+    seen, which a tree parsed from JSON cannot contain twice.
+    """
+    if isinstance(value, dict):
+        return {key: _json_copy(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):  # a tuple set in this session is a JSON array too
+        return [_json_copy(item) for item in value]
+    return value
 
 
 # ================================================================ import

@@ -45,9 +45,12 @@ function tooltipText(params) {
 export const INTERVALS = ["raw", "minute", "hour", "day"];
 export const RANGES = { "6h": 6 * 3600, "24h": 86400, "7d": 7 * 86400, "30d": 30 * 86400 };
 const MAX_POINTS = 100_000; // the series endpoint's cap (ingest/service.py)
-// Minute, hourly and daily values are re-read this often: the live stream carries raw values
-// only, and a logger back online uploads its stored hours after what is current.
+// Minute, hourly and daily values are re-read: the live stream carries raw values only, and a
+// logger back online uploads its stored hours after what is current. A chart just opened, or
+// whose last re-read found the count changed (a backlog arriving), is re-read soon; one that
+// stays the same, every half minute.
 const PERIOD_REFRESH_MS = 30_000;
+const PERIOD_FOLLOW_MS = 5_000;
 const LIMIT_COLOR = "#d7191c";
 
 // Which averaging time of a limit fits the values shown: an instantaneous or 1-h limit for raw
@@ -178,7 +181,8 @@ function chartSection(ctx, point, latest, onClose) {
     return element("section", { class: "chart-section" }, element("h4", {}, t("chart.title")),
       element("p", { class: "muted" }, t("chart.noFactors")));
   }
-  const state = { factor: factors[0], interval: "raw", range: "24h", series: null, limit: null, loaded: 0 };
+  const state = { factor: factors[0], interval: "raw", range: "24h", series: null, limit: null, loaded: 0,
+    view: null, following: false };
   const canvas = element("div", { class: "chart-canvas", "data-testid": "point-chart" });
   const caption = element("p", { class: "muted chart-caption", "data-testid": "chart-caption" });
   const factorSelect = element("select", { "data-control": "factor", onchange: (e) => { state.factor = e.target.value; load(); } },
@@ -186,6 +190,15 @@ function chartSection(ctx, point, latest, onClose) {
   let chart = null;
   let limits = null; // the point's limits, read once per panel
   let closed = false;
+  let refresh = null; // the next re-read of minute, hourly or daily values
+  const rereadIn = (ms) => {
+    clearTimeout(refresh);
+    if (!closed) refresh = setTimeout(rereadPeriods, ms);
+  };
+  async function rereadPeriods() {
+    if (state.interval !== "raw" && state.series && !document.hidden) await load();
+    rereadIn(state.following ? PERIOD_FOLLOW_MS : PERIOD_REFRESH_MS);
+  }
 
   const draw = () => {
     if (!chart || !state.series) return;
@@ -211,6 +224,10 @@ function chartSection(ctx, point, latest, onClose) {
       limits ??= (await api.get(`/points/${point.id}/limits`)).data;
       const series = await api.get(`/points/${point.id}/series?${query}`);
       if (ticket !== state.loaded || closed) return;
+      const view = `${state.factor} ${state.interval} ${state.range}`;
+      state.following = state.interval !== "raw" && (view !== state.view || series.count !== state.series?.count);
+      if (view !== state.view) rereadIn(PERIOD_FOLLOW_MS);
+      state.view = view;
       state.series = series;
       state.limit = limitInUnit(pickLimit(limits, state.factor, state.interval), series.unit);
       canvas.dataset.interval = state.interval;
@@ -241,10 +258,6 @@ function chartSection(ctx, point, latest, onClose) {
   });
   resize.observe(canvas);
 
-  const refresh = setInterval(() => {
-    if (state.interval !== "raw" && state.series && !document.hidden) load();
-  }, PERIOD_REFRESH_MS);
-
   const stopLive = ctx.onReading((reading) => {
     if (reading.code !== point.code || state.interval !== "raw" || !state.series) return;
     const entry = reading.values[state.factor];
@@ -259,7 +272,7 @@ function chartSection(ctx, point, latest, onClose) {
   });
   onClose(() => {
     closed = true;
-    clearInterval(refresh);
+    clearTimeout(refresh);
     stopLive();
     resize.disconnect();
     if (chart) {
