@@ -54,3 +54,55 @@ def test_the_map_view_of_an_enterprise_user_holds_only_its_own_enterprise(client
     owners = {f["properties"].get("enterprise_credit_code") for f in slim["features"]} - {None}
     assert owners == {"91350100M000100Y43"}
     assert "914403001922038216" not in str(slim)  # enterprise B's credit code, nowhere
+
+
+def _names(collection: dict, feature_type: str) -> dict[str, str]:
+    return {f["properties"]["code"]: f["properties"]["name"] for f in collection["features"]
+            if f["properties"]["feature_type"] == feature_type}
+
+
+def test_the_export_follows_every_change_of_the_registry(client, world, login):
+    """Exports are served from stored bytes while the registry stays the same: an edit, an
+    addition and a deletion each show in the next export."""
+    headers = login("admin")
+    url = f"/api/v1/parks/{world.park}/geojson?view=map"
+    assert _names(client.get(url, headers=headers).json(), "monitoring_point")["P-a-CEMS"] != "改名的烟囱"
+    edited = client.patch(f"/api/v1/points/{world.point['a']}", json={"name": "改名的烟囱"}, headers=headers)
+    assert edited.status_code == 200, edited.text
+    assert _names(client.get(url, headers=headers).json(), "monitoring_point")["P-a-CEMS"] == "改名的烟囱"
+
+    receptor = client.post("/api/v1/receptors", headers=headers, json={
+        "park_id": world.park, "name": "新建小学", "kind": "school",
+        "geometry": {"type": "Point", "coordinates": [119.31, 26.08]}})
+    assert receptor.status_code == 201, receptor.text
+    receptors = [f["properties"]["name"] for f in client.get(url, headers=headers).json()["features"]
+                 if f["properties"]["feature_type"] == "sensitive_receptor"]
+    assert "新建小学" in receptors
+    assert client.delete(f"/api/v1/receptors/{receptor.json()['id']}", headers=headers).status_code == 204
+    receptors = [f["properties"]["name"] for f in client.get(url, headers=headers).json()["features"]
+                 if f["properties"]["feature_type"] == "sensitive_receptor"]
+    assert "新建小学" not in receptors
+
+
+def test_an_unchanged_export_is_not_sent_again(client, world, login):
+    """ETag and If-None-Match (RFC 9110 §13.1.2): 304 while the registry stays the same, the new
+    export after an edit; another user's scope has an ETag of its own."""
+    admin = login("admin")
+    url = f"/api/v1/parks/{world.park}/geojson?view=map"
+    first = client.get(url, headers=admin)
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "private, no-cache"
+    again = client.get(url, headers={**admin, "If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url, headers={**admin, "If-None-Match": f'"other", W/{etag}'}).status_code == 304
+    assert client.get(f"/api/v1/parks/{world.park}/geojson", headers={**admin, "If-None-Match": etag}).status_code == 200
+
+    enterprise = client.get(url, headers={**login("ent_a"), "If-None-Match": etag})
+    assert enterprise.status_code == 200 and enterprise.headers["etag"] != etag
+    assert "914403001922038216" not in enterprise.text  # enterprise B's credit code: not in A's export
+
+    assert client.patch(f"/api/v1/enterprises/{world.enterprise['a']}", json={"name": "企业A（改）"},
+                        headers=admin).status_code == 200
+    changed = client.get(url, headers={**admin, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+    assert "企业A（改）" in changed.text
