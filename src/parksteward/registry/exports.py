@@ -23,21 +23,10 @@ from sqlalchemy.orm import Session
 from parksteward.access import Actor
 from parksteward.registry import geojson
 from parksteward.registry.service import parks
-from parksteward.registry.tables import (
-    Device,
-    EmissionSource,
-    Enterprise,
-    FunctionalZone,
-    MonitoringPoint,
-    Park,
-    RiskSource,
-    SensitiveReceptor,
-    WeatherStation,
-)
+from parksteward.registry.tables import Device
 
-# Every table an export reads (geojson.export_park).
-REGISTRY_TABLES = (Park, FunctionalZone, Enterprise, EmissionSource, RiskSource, MonitoringPoint, Device,
-                   WeatherStation, SensitiveReceptor)
+# Every table an export reads: its features' tables and the devices inside its points.
+REGISTRY_TABLES = tuple(service.model for service in geojson.SERVICES.values()) + (Device,)
 KEPT = 16  # exports kept: parks x scopes x views in use at once
 
 
