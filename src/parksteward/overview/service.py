@@ -18,9 +18,10 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, timezone
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Row, case, func, select
+from sqlalchemy import Row, Select, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from parksteward.access import Actor
@@ -56,16 +57,20 @@ def overview(session: Session, actor: Actor, park_id: int, day: date | None = No
     points = session.execute(scoped(select(*POINT_COLUMNS), MonitoringPoint, actor)
                              .where(MonitoringPoint.park_id == park.id).order_by(MonitoringPoint.code)).all()
     by_id = {p.id: p for p in points}
+    # Sub-selects rather than lists of hundreds of ids: SQLAlchemy renders a long IN list anew on
+    # every execution, the database reads a sub-select as cheaply.
+    point_ids = scoped(select(MonitoringPoint.id), MonitoringPoint, actor).where(MonitoringPoint.park_id == park.id)
+    device_ids = select(Device.id).where(Device.point_id.in_(point_ids))
     devices = session.execute(select(Device.id, Device.point_id, Device.factor_codes, Device.created_at)
-                              .where(Device.point_id.in_(list(by_id)))).all() if by_id else []
-    day_hours = DayHours([d.id for d in devices], start, end)
+                              .where(Device.id.in_(device_ids))).all()
+    day_hours = DayHours(device_ids, start, end)
     tallies = day_tallies(session, day_hours)
     return {
         "park_id": park.id, "date": day, "timezone": park.timezone,
         "start": _utc(start), "end": _utc(end), "generated_at": _utc(now),
         "alarms": alarm_counts(session, actor, park.id, start, end),
         "completeness": completeness(by_id, devices, day_hours, tallies),
-        "exceedances": exceedances(session, by_id, devices, day_hours, tallies),
+        "exceedances": exceedances(session, by_id, point_ids, devices, day_hours, tallies),
         "top_emitters": top_emitters(session, actor, by_id, devices, day_hours, tallies),
         "devices": devices_now(session, actor, park.id, by_id, now),
     }
@@ -97,7 +102,7 @@ class DayHours:
     grow through the day.
     """
 
-    device_ids: list[int]
+    device_ids: list[int] | Select  # the devices' ids, or a select of them
     start: int  # local midnight [epoch s]
     end: int  # the next local midnight, or now [epoch s]
 
@@ -112,20 +117,22 @@ class DayHours:
         return self.end - self.end % HOUR_S
 
     def execute(self, session: Session, stmt, rollup=Rollup) -> list:
-        """``stmt`` (a select over ``rollup``) limited to the day's hours of these devices, in chunks.
+        """``stmt`` (a select over ``rollup``) limited to the day's hours of these devices.
 
-        A statement that groups by device gives each device's rows whole in one chunk.
+        A list of ids goes in chunks (an IN list has a length limit): a statement that groups
+        by device then still has each device's rows in one chunk.
         """
+        ids = self.device_ids
+        parts = [ids[i:i + CHUNK] for i in range(0, len(ids), CHUNK)] if isinstance(ids, list) else [ids]
         rows = []
-        for i in range(0, len(self.device_ids), CHUNK):
+        for part in parts:
             rows += session.execute(stmt.where(
-                rollup.device_id.in_(self.device_ids[i:i + CHUNK]), rollup.interval == "hour",
+                rollup.device_id.in_(part), rollup.interval == "hour",
                 rollup.t >= self.start - self.start % HOUR_S, rollup.t < self.end)).all()
         return rows
 
 
-@dataclass(frozen=True)
-class Tally:
+class Tally(NamedTuple):
     """One factor of one device over the day's hours: what completeness and exceedances count."""
 
     received: int  # hours over (from the day's first whole hour) with a roll-up
@@ -144,7 +151,7 @@ def day_tallies(session: Session, hours: DayHours) -> dict[tuple[int, str], Tall
         Rollup.device_id, Rollup.factor, func.sum(case((counted, 1), else_=0)),
         func.sum(case((counted & Rollup.valid.is_(True), 1), else_=0)), func.min(case((over, Rollup.t))),
         func.min(judged), func.max(judged)).group_by(Rollup.device_id, Rollup.factor))
-    return {(device_id, factor): Tally(*figures) for device_id, factor, *figures in rows}
+    return {(device_id, factor): Tally._make(figures) for device_id, factor, *figures in rows}
 
 
 # ------------------------------------------------------------------ alarms
@@ -221,7 +228,7 @@ def _shares(devices: int, expected: int, received: int, valid: int) -> dict:
 
 
 # ------------------------------------------------------------------ exceedances
-def exceedances(session: Session, points: dict[int, Row], devices: list, hours: DayHours,
+def exceedances(session: Session, points: dict[int, Row], point_ids: Select, devices: list, hours: DayHours,
                 tallies: dict[tuple[int, str], Tally]) -> dict:
     """The day's valid hourly means above the limit assigned to their point and factor.
 
@@ -234,14 +241,14 @@ def exceedances(session: Session, points: dict[int, Row], devices: list, hours: 
     both), so a device's factor has an hour over its limit exactly when its day's highest or
     lowest judged mean has (its :class:`Tally`): only the hours of those factors are read.
     """
-    limits = hourly_limits(session, list(points))
+    limits = hourly_limits(session, point_ids)
     units = dict(session.execute(select(Factor.code, Factor.unit)).all())
     point_of = {device_id: point_id for device_id, point_id, *_ in devices}
     exceeded = set()
     for (device_id, factor), tally in tallies.items():
         limit = limits.get((point_of[device_id], factor))
         if limit is not None and any(_ratio_above_one(limit, value, units.get(factor))
-                                     for value in (tally.lowest, tally.highest)):
+                                     for value in _extremes(limit.direction, tally)):
             exceeded.add((device_id, factor))
     found = []
     exceeded_hours = replace(hours, device_ids=sorted({device_id for device_id, _ in exceeded}))
@@ -262,6 +269,12 @@ def exceedances(session: Session, points: dict[int, Row], devices: list, hours: 
                       "direction": limit.direction, "unit": limit.unit, "standard": limit.standard, "ratio": ratio})
     found.sort(key=lambda e: (-e["ratio"], e["t"], e["point_code"]))
     return {"count": len(found), "data": found[:LIST_EXCEEDANCES]}
+
+
+def _extremes(direction: str, tally: Tally) -> tuple:
+    """The day's judged means that can exceed a limit of this direction: the highest against a
+    maximum (le), the lowest against a minimum (ge), both against a range."""
+    return {"le": (tally.highest,), "ge": (tally.lowest,)}.get(direction, (tally.lowest, tally.highest))
 
 
 def _ratio_above_one(limit, value: float | None, unit: str | None) -> bool:
