@@ -39,6 +39,7 @@ from parksteward.ledger.service import Ledger
 from parksteward.modelling.api import router as modelling_router
 from parksteward.modelling.jobs import RunQueue
 from parksteward.overview.api import router as overview_router
+from parksteward.overview.cache import OverviewCache
 from parksteward.registry.api import router as registry_router
 from parksteward.registry.exports import ParkExports
 from parksteward.registry.service import parks
@@ -74,6 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # One pipeline per app: the TCP/MQTT batcher and the HTTP batch endpoints share it.
     app.state.rollups = RollupEngine(engine)
     app.state.park_exports = ParkExports()  # the consoles' base map, kept until the registry changes
+    app.state.overviews = OverviewCache()  # each overview computed at most every few seconds
     app.state.live = LiveReadings(app.state.sessionmaker)  # the consoles' live values
     consumers = ([app.state.rollups.mark] + ([app.state.notary.submit] if app.state.notary else [])
                  + [app.state.live.submit])
