@@ -261,7 +261,7 @@ def endpoints(demo: Demo, rounds: int) -> None:
         cases.append(("parks/{id}/overview (fresh)", lambda i: (f"/parks/{park['id']}/overview", fresh)))
     with httpx.Client(base_url=f"{demo.base}/api/v1", headers=demo.headers, timeout=30) as client:
         print(f"{'endpoint':<30} {'n':>4} {'p50 ms':>7} {'p95 ms':>7} {'max ms':>7} {'KB':>7}")
-        worst = 0.0
+        worst = fresh_p95 = 0.0
         for label, path in cases:
             times, size = [], 0
             for i in range(rounds):
@@ -274,10 +274,15 @@ def endpoints(demo: Demo, rounds: int) -> None:
                     raise SystemExit(f"{label}: HTTP {response.status_code} {response.text[:200]}")
                 size = len(response.content)
             p95 = percentile(times, 0.95)
-            worst = max(worst, p95)
+            if label.endswith("(fresh)"):
+                fresh_p95 = max(fresh_p95, p95)
+            else:
+                worst = max(worst, p95)
             print(f"{label:<30} {rounds:>4} {statistics.median(times):7.1f} {p95:7.1f} {max(times):7.1f} "
                   f"{size / 1024:7.1f}", flush=True)
-    print(f"worst p95: {worst:.1f} ms (target < 100 ms)")
+    print(f"worst p95 as the console is served: {worst:.1f} ms (target < 100 ms)")
+    if fresh_p95:
+        print(f"the overview computed for every request: p95 {fresh_p95:.1f} ms")
 
 
 # ---------------------------------------------------------------- the first minutes
