@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import date
+from datetime import date, timedelta
+
+import pytest
 
 from parksteward.access import Actor
 from parksteward.overview.cache import OverviewCache
@@ -66,6 +68,19 @@ def test_the_oldest_overview_goes_when_more_are_kept_than_allowed():
     cache.get(ADMIN, 3, None, compute)
     assert cache.get(ADMIN, 1, None, compute) == {"computed": 1}
     assert cache.get(ADMIN, 2, None, compute) == {"computed": 4}
+
+
+def test_an_overview_that_fails_leaves_nothing_behind():
+    cache = OverviewCache()
+
+    def fails():
+        raise ValueError("a day after today")
+
+    for days in range(50):
+        with pytest.raises(ValueError):
+            cache.get(ADMIN, 1, date(2027, 1, 1) + timedelta(days=days), fails)
+    assert cache._entries == {} and cache._computing == {}  # no lock kept per refused day
+    assert cache.get(ADMIN, 1, None, counting([])) == {"computed": 1}
 
 
 def test_requests_arriving_while_it_is_computed_wait_for_that_computation():

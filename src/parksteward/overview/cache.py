@@ -55,7 +55,15 @@ class OverviewCache:
                     self._entries.move_to_end(key)
                     return kept[1]
             started = self._clock()
-            answer = compute()
+            try:
+                answer = compute()
+            except BaseException:
+                # Nothing to keep (a day after today, say): nor its lock, or every bad request
+                # would leave one behind.
+                with self._lock:
+                    if key not in self._entries:
+                        self._computing.pop(key, None)
+                raise
             with self._lock:
                 self._entries[key] = (started, answer)
                 self._entries.move_to_end(key)
