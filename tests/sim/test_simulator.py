@@ -424,11 +424,17 @@ def test_stored_hours_follow_what_is_current_once_the_logger_is_live(monkeypatch
     asyncio.run(client._upload(stored))
     live = clock.meets_wall_clock_at()
     assert live == pytest.approx(now + 240 / 59)
-    hours = [(t, at) for cn, t, at in sent if cn == "2061"]  # the replayed hour is not yet due
+    # The stored hours end where the hourly stream's first hour begins. That hour's own frame is
+    # due when it ends: within these four minutes only when they cross the top of an hour.
+    first_streamed = client.history_hours()[-1][1]
+    streamed = [t for cn, t, at in sent if cn == "2061" and t >= first_streamed]
+    assert streamed == ([first_streamed] if first_streamed + 3600 <= now + 6 else [])
+    hours = [(t, at) for cn, t, at in sent if cn == "2061" and t < first_streamed]
     assert [t for t, _ in hours] == [t0 for t0, _ in client.history_hours()] and stored == []
     assert hours[0][1] - live == pytest.approx(0.0, abs=0.15)
     assert hours[1][1] - hours[0][1] == pytest.approx(0.5, abs=0.15)  # one stored hour every 0.5 s
-    assert {cn for cn, t, at in sent if at < live - 0.05} == {"2051", "2011"}  # the replay: minutes, the last real-time
+    replay = {cn for cn, t, at in sent if at < live - 0.05 and not (cn == "2061" and t >= first_streamed)}
+    assert replay == {"2051", "2011"}  # the replay: minutes, the last real-time
 
 
 def test_the_default_start_lets_a_fast_run_end_at_the_wall_clock():
