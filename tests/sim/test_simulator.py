@@ -11,6 +11,7 @@ starts a gateway and runs all its devices against it for a few seconds.
 from __future__ import annotations
 
 import asyncio
+import math
 import re
 import time
 from collections import Counter
@@ -425,16 +426,23 @@ def test_stored_hours_follow_what_is_current_once_the_logger_is_live(monkeypatch
     live = clock.meets_wall_clock_at()
     assert live == pytest.approx(now + 240 / 59)
     # The stored hours end where the hourly stream's first hour begins. That hour's own frame is
-    # due when it ends: within these four minutes only when they cross the top of an hour.
+    # due when it ends (and the logger's delay): within this run only when it crosses the top of
+    # an hour. The hourly run state (2021) is due at the device's minute of the hour.
+    m = client.model
     first_streamed = client.history_hours()[-1][1]
+    hour_due = clock.real_time_of(first_streamed + 3600 + m.hour_delay_s)
+    run_state_due = math.floor(clock.start / 3600) * 3600 + m.run_state_offset_s
+    run_state_due = clock.real_time_of(run_state_due if run_state_due >= clock.start else run_state_due + 3600)
     streamed = [t for cn, t, at in sent if cn == "2061" and t >= first_streamed]
-    assert streamed == ([first_streamed] if first_streamed + 3600 <= now + 6 else [])
+    assert streamed == ([first_streamed] if hour_due <= now + 6 else [])
     hours = [(t, at) for cn, t, at in sent if cn == "2061" and t < first_streamed]
     assert [t for t, _ in hours] == [t0 for t0, _ in client.history_hours()] and stored == []
     assert hours[0][1] - live == pytest.approx(0.0, abs=0.15)
     assert hours[1][1] - hours[0][1] == pytest.approx(0.5, abs=0.15)  # one stored hour every 0.5 s
-    replay = {cn for cn, t, at in sent if at < live - 0.05 and not (cn == "2061" and t >= first_streamed)}
-    assert replay == {"2051", "2011"}  # the replay: minutes, the last real-time
+    # The replay: minutes and the last real-time values, and the hourly frames that fell due in it.
+    replay = {"2051", "2011"} | ({"2061"} if hour_due < live - 0.05 else set()) \
+        | ({"2021"} if run_state_due < live - 0.05 else set())
+    assert {cn for cn, t, at in sent if at < live - 0.05} == replay
 
 
 def test_the_default_start_lets_a_fast_run_end_at_the_wall_clock():
