@@ -173,6 +173,9 @@ def test_a_dispersion_run_started_from_the_console_shows_progress_then_its_conto
     page = log_in(browser, base, "steward")
     _open_models(page)
     page.select_option("[data-testid=run-hours]", "168")
+    # The finest grid: a run long enough for the progress bar to be seen before its end (on the
+    # 21 x 21 default a fast machine finished before the first 500-ms poll).
+    page.select_option("[data-testid=run-grid]", "41")
     page.fill("[data-testid=run-emission]", "20")
     # Every value the progress bar takes, sampled in the page while the run goes.
     page.evaluate("""() => { window.seenProgress = [];
