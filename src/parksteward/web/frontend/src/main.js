@@ -8,7 +8,7 @@ import "maplibre-gl/dist/maplibre-gl.css";
 import "./console.css";
 import * as api from "./api.js";
 import { element, useTimeZone } from "./dom.js";
-import { COLORS, GROUPS, LEGEND, addLabels, featureId, parkMap, pointStatus, setGroupVisible } from "./map.js";
+import { COLORS, GROUPS, LEGEND, addLabels, featureId, maplibregl, parkMap, pointStatus, setGroupVisible } from "./map.js";
 import { currentLanguage, localName, t } from "./i18n.js";
 import { showPoint } from "./point.js";
 
@@ -84,6 +84,9 @@ function makeDrawer(onResize) {
 }
 
 async function start() {
+  // The map's web worker starts now, while the park's data is fetched: it has the whole map
+  // library to compile before it can cut the first tile.
+  maplibregl.prewarm();
   root.replaceChildren(element("p", { class: "loading" }, t("loading")));
   const [me, parks] = await Promise.all([api.get("/auth/me"), api.get("/parks")]);
   const park = parks.data[0];
@@ -116,6 +119,24 @@ async function start() {
   window.parkMap = map; // for the browser tests and the curious
   addLabels(map, collection, (p) => localName(p));
 
+  // Live states (status, alarm level, tank fill) are kept here until the first of the park's
+  // tiles is ready: each one set before then would only redraw the still empty map (tens of
+  // ms a frame where the GPU is software) while the map's worker is cutting the features into
+  // tiles. They are then set together, and the frame that shows the points shows their colours.
+  let pending = new Map(); // feature id -> state
+  const setState = (id, state) => {
+    if (pending) pending.set(id, { ...pending.get(id), ...state });
+    else map.setFeatureState({ source: "park", id }, state);
+  };
+  const flush = (event) => {
+    if (!pending || (event.type === "sourcedata" && (event.sourceId !== "park" || !event.tile))) return;
+    map.off("sourcedata", flush);
+    const states = pending;
+    pending = null;
+    for (const [id, state] of states) map.setFeatureState({ source: "park", id }, state);
+  };
+  map.on("sourcedata", flush);
+  map.once("load", flush); // a view with no tile of the park in it
   const readingListeners = new Set();
   const ctx = {
     me, park, map, drawer, collection,
@@ -135,10 +156,10 @@ async function start() {
       return () => readingListeners.delete(listener);
     },
     pointState(code) {
-      return map.getFeatureState({ source: "park", id: code }) || {};
+      return { ...map.getFeatureState({ source: "park", id: code }), ...pending?.get(code) };
     },
     setPointState(code, state) {
-      if (ctx.pointByCode.has(code)) map.setFeatureState({ source: "park", id: code }, state);
+      if (ctx.pointByCode.has(code)) setState(code, state);
     },
     showPoint(point) { return showPoint(ctx, point); },
   };
@@ -163,7 +184,7 @@ async function start() {
     const state = {};
     if (values?.[TANK_FILL]) state.fill = Math.max(0, Math.min(100, values[TANK_FILL][0]));
     if (alarm !== undefined) state.alarm = alarm;
-    map.setFeatureState({ source: "park", id: fid }, state);
+    setState(fid, state);
   };
   ctx.tankGauge = (riskFid) => riskToGauge.get(riskFid);
   ctx.showTank = showTank; // the alarms part passes a gauge's alarm level on

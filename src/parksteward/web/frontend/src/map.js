@@ -43,20 +43,23 @@ const RISK_PAINT = {
   "circle-stroke-width": ["case", ["!=", ["feature-state", "alarm"], null], 3, 2],
 };
 
+// Polygons are outlined by their line layers, so the fill layers leave out MapLibre's own
+// antialiased outline ("fill-antialias"): it would draw every edge a second time, with a
+// shader program of its own to compile before the first paint.
 function layersOf(type, color) {
   const only = (geometry) => ["all", ["==", ["get", "feature_type"], type], ["==", ["geometry-type"], geometry]];
   if (type === "functional_zone") {
     return [
       { id: `${type}-fill`, type: "fill", source: "park", filter: only("Polygon"),
         paint: { "fill-color": ["match", ["get", "kind"], ...Object.entries(ZONE_COLORS).flat(), ZONE_COLORS.other],
-                 "fill-opacity": 0.45 } },
+                 "fill-opacity": 0.45, "fill-antialias": false } },
       { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
         paint: { "line-color": "#7d7352", "line-width": 1, "line-dasharray": [3, 2] } },
     ];
   }
   return [
     { id: `${type}-fill`, type: "fill", source: "park", filter: only("Polygon"),
-      paint: { "fill-color": color, "fill-opacity": type === "park" ? 0.06 : 0.25 } },
+      paint: { "fill-color": color, "fill-opacity": type === "park" ? 0.06 : 0.25, "fill-antialias": false } },
     { id: `${type}-line`, type: "line", source: "park", filter: only("Polygon"),
       paint: { "line-color": color, "line-width": type === "park" ? 2.5 : 1 } },
     { id: `${type}-circle`, type: "circle", source: "park", filter: only("Point"),
@@ -96,10 +99,23 @@ export function bounds(collection) {
   return [[box[0], box[1]], [box[2], box[3]]];
 }
 
+// What the map's layers and clicks read of a feature. The rest (names, registry facts, a
+// point's devices) stays with the console's copy of the collection: every property given to
+// the map is copied into each tile the feature falls in, by the map's worker, before the
+// first paint.
+const DRAWN_PROPERTIES = ["feature_type", "fid", "code", "kind", "credit_code"];
+
+export function drawn(collection) {
+  return { type: "FeatureCollection", features: collection.features.map((f) => ({
+    type: "Feature", geometry: f.geometry,
+    properties: Object.fromEntries(DRAWN_PROPERTIES.filter((k) => k in f.properties).map((k) => [k, f.properties[k]])),
+  })) };
+}
+
 export function parkMap(container, collection, tileUrl) {
   // Feature ids from the point codes, so that the live stream can address a point's state.
   for (const feature of collection.features) feature.properties.fid = featureId(feature.properties);
-  const sources = { park: { type: "geojson", data: collection, promoteId: "fid" } };
+  const sources = { park: { type: "geojson", data: drawn(collection), promoteId: "fid" } };
   const layers = [{ id: "background", type: "background", paint: { "background-color": "#eef1ec" } }];
   if (tileUrl) {
     sources.tiles = { type: "raster", tiles: [tileUrl], tileSize: 256 };
