@@ -24,8 +24,9 @@ measured on a park that is alive. Browser runs use Playwright with Debian's Chro
   request), which is what computing it costs.
 - **soak**: one console with a stack's panel and chart open (its raw series grows with every
   live value) for ``--minutes``; every ``--every`` seconds: JS heap in use, DOM nodes, live
-  events received, frames drawn per second (requestAnimationFrame over 2 s) and the time a
-  click on the map takes to open a point's panel. "Without slowing down" means these stay flat.
+  events received, frames drawn per second (requestAnimationFrame over 2 s), the time a
+  click on the map takes to open a point's panel, how often the map redrew and how busy the
+  page's main thread was since the last sample. "Without slowing down" means these stay flat.
 - **startup**: what a newcomer waits for after typing the demo command (no settling): polled
   once a second over HTTP, the seconds from the command's start until the server answers, the
   first point has data, half and 90 % of the points are normal, the overfilling tank's warning
@@ -181,13 +182,17 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
         page.goto(f"{demo.base}/console")
         page.wait_for_function("window.parkMap && window.parkMap.loaded() && window.liveStream "
                                "&& window.liveStream.readyState === 1", timeout=60_000)
-        page.evaluate("""() => { window.liveEvents = 0;
-            window.liveStream.addEventListener('reading', () => { window.liveEvents += 1; }); }""")
+        page.evaluate("""() => { window.liveEvents = 0; window.mapRenders = 0;
+            window.liveStream.addEventListener('reading', () => { window.liveEvents += 1; });
+            window.parkMap.on('render', () => { window.mapRenders += 1; }); }""")
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
-        print(f"{'min':>5} {'heap MB':>8} {'DOM nodes':>9} {'events':>8} {'fps':>5} {'open panel ms':>13}", flush=True)
+        print(f"{'min':>5} {'heap MB':>8} {'DOM nodes':>9} {'events':>8} {'fps':>5} {'open panel ms':>13} "
+              f"{'map draws/s':>11} {'main busy %':>11}", flush=True)
         start = time.monotonic()
         rows = []
+        # when, map renders, main-thread task seconds: for the rates since the last sample
+        before = (start, 0, {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}["TaskDuration"])
         while True:
             elapsed = time.monotonic() - start
             # Open the stack's panel as a user would (a click on the map), time it, and leave it open.
@@ -201,10 +206,17 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
                                      else done(n / ((performance.now() - t0) / 1000)); };
                 requestAnimationFrame(step); })""")
             metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            # How often the map redraws (each redraw is a GPU frame; in software GL tens of ms of CPU)
+            # and the share of time the page's main thread is busy, since the last sample.
+            now = (time.monotonic(), page.evaluate("window.mapRenders"), metrics["TaskDuration"])
+            span_s = now[0] - before[0]
+            draws, busy = (now[1] - before[1]) / span_s, 100 * (now[2] - before[2]) / span_s
+            before = now
             row = (elapsed / 60, metrics["JSHeapUsedSize"] / 2**20, metrics["Nodes"], page.evaluate("window.liveEvents"),
-                   fps, opened)
+                   fps, opened, draws, busy)
             rows.append(row)
-            print(f"{row[0]:5.1f} {row[1]:8.1f} {row[2]:9.0f} {row[3]:8.0f} {row[4]:5.1f} {row[5]:13.0f}", flush=True)
+            print(f"{row[0]:5.1f} {row[1]:8.1f} {row[2]:9.0f} {row[3]:8.0f} {row[4]:5.1f} {row[5]:13.0f} {row[6]:11.1f} "
+                  f"{row[7]:11.0f}", flush=True)
             if elapsed >= minutes * 60:
                 break
             time.sleep(max(0.0, every_s - (time.monotonic() - start - elapsed)))
@@ -223,7 +235,8 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
     print(f"soak {rows[-1][0]:.1f} min, {rows[-1][3]:.0f} live events ({rows[-1][3] / (rows[-1][0] * 60 or 1):.0f}/s); "
           f"first vs last {window} samples: heap {span(first, 1)} vs {span(last, 1)} MB, "
           f"DOM nodes {span(first, 2)} vs {span(last, 2)}, fps mean {mean(first, 4):.1f} vs {mean(last, 4):.1f}, "
-          f"panel open mean {mean(first, 5):.0f} vs {mean(last, 5):.0f} ms")
+          f"panel open mean {mean(first, 5):.0f} vs {mean(last, 5):.0f} ms, "
+          f"map draws/s mean {mean(first, 6):.1f} vs {mean(last, 6):.1f}, main busy mean {mean(first, 7):.0f} vs {mean(last, 7):.0f} %")
 
 
 # ---------------------------------------------------------------- the endpoints
