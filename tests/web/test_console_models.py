@@ -146,6 +146,25 @@ def test_a_command_user_starts_a_chlorine_drill_and_sees_its_threat_zones(browse
     page.close()
 
 
+def test_a_drill_can_be_started_only_once_the_parks_risk_sources_are_listed(browser, server):
+    """A click on 开始演练 before the list has loaded used to send risk source 0 (an empty choice)."""
+    base, app, world = server
+    page = log_in(browser, base, "command")
+    rendered_points(page)
+    held = []
+    page.route("**/api/v1/risk-sources?*", lambda route: held.append(route))
+    page.click("[data-testid=models-nav]")
+    page.wait_for_function("() => document.querySelector('[data-testid=drill-start]')")
+    assert held, "the panel did not ask for the risk sources"
+    assert page.is_disabled("[data-testid=drill-start]")
+    assert page.locator("[data-testid=drill-source] option").count() == 0
+    for route in held:
+        route.continue_()
+    expect(page.locator("[data-testid=drill-start]")).to_be_enabled()
+    assert page.input_value("[data-testid=drill-source]") == str(world.risk_source["a"])  # the chlorine tank
+    page.close()
+
+
 def test_a_regulator_sees_past_drills_but_may_not_start_one(browser, server):
     base, app, world = server
     _add_receptors(app, world)

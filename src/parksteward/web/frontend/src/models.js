@@ -360,7 +360,9 @@ function drillForm(ctx, shared, showResult, loadPast) {
   const weatherChoice = (value, label, checked) => element("label", {},
     element("input", { type: "radio", name: "weather", value, checked, "data-testid": `drill-weather-${value}`,
       onchange: () => { given.disabled = value !== "given"; } }), label);
-  const start = element("button", { type: "submit", class: "primary", "data-testid": "drill-start" }, t("models.startDrill"));
+  // Usable once the park's risk sources are in the list: a drill needs one chosen.
+  const start = element("button", { type: "submit", class: "primary", "data-testid": "drill-start", disabled: true },
+    t("models.startDrill"));
   const progress = element("span", { class: "models-progress", "data-testid": "drill-progress", hidden: true });
   const message = element("p", { class: "error", role: "alert" });
   let sources = [];
@@ -386,6 +388,7 @@ function drillForm(ctx, shared, showResult, loadPast) {
     if (chlorine) source.value = String(chlorine.id);
     showChemicals();
     showTargets();
+    start.disabled = !sources.length;
   }).catch((error) => { message.textContent = String(error.message); });
 
   const form = element("form", { class: "models-form", "data-testid": "drill-form", onsubmit: async (event) => {
