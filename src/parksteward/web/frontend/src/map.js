@@ -105,7 +105,7 @@ export function bounds(collection) {
 // first paint.
 const DRAWN_PROPERTIES = ["feature_type", "fid", "code", "kind", "credit_code"];
 
-export function drawn(collection) {
+function drawn(collection) {
   return { type: "FeatureCollection", features: collection.features.map((f) => ({
     type: "Feature", geometry: f.geometry,
     properties: Object.fromEntries(DRAWN_PROPERTIES.filter((k) => k in f.properties).map((k) => [k, f.properties[k]])),
