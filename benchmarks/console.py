@@ -187,12 +187,16 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
             window.parkMap.on('render', () => { window.mapRenders += 1; }); }""")
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
+
+        def page_metrics() -> dict:
+            return {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+
         print(f"{'min':>5} {'heap MB':>8} {'DOM nodes':>9} {'events':>8} {'fps':>5} {'open panel ms':>13} "
               f"{'map draws/s':>11} {'main busy %':>11}", flush=True)
         start = time.monotonic()
         rows = []
         # when, map renders, main-thread task seconds: for the rates since the last sample
-        before = (start, 0, {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}["TaskDuration"])
+        before = (start, 0, page_metrics()["TaskDuration"])
         while True:
             elapsed = time.monotonic() - start
             # Open the stack's panel as a user would (a click on the map), time it, and leave it open.
@@ -205,7 +209,7 @@ def soak(demo: Demo, minutes: float, every_s: float) -> None:
                 const step = () => { n += 1; if (performance.now() - t0 < 2000) requestAnimationFrame(step);
                                      else done(n / ((performance.now() - t0) / 1000)); };
                 requestAnimationFrame(step); })""")
-            metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+            metrics = page_metrics()
             # How often the map redraws (each redraw is a GPU frame; in software GL tens of ms of CPU)
             # and the share of time the page's main thread is busy, since the last sample.
             now = (time.monotonic(), page.evaluate("window.mapRenders"), metrics["TaskDuration"])
