@@ -29,8 +29,8 @@ registerModule((ctx) => {
     label("zone_kinds", kind))));
 
   // Which zone each enterprise and monitoring point stands in, once: the map's features do not move.
-  const byCode = new Map(zones.map((z) => [z.properties.code, z.properties]));
-  const members = new Map(zones.map((z) => [z.properties.code, { enterprises: 0, points: [] }]));
+  // (with the zone's own properties: the map's copy of a feature carries no names)
+  const members = new Map(zones.map((z) => [z.properties.code, { zone: z.properties, enterprises: 0, points: [] }]));
   for (const f of ctx.collection.features) {
     const type = f.properties.feature_type;
     if ((type !== "enterprise" && type !== "monitoring_point") || f.geometry.type !== "Point") continue;
@@ -49,8 +49,8 @@ registerModule((ctx) => {
     const above = ctx.map.queryRenderedFeatures(event.point)
       .filter((f) => f.properties.feature_type !== ZONE && f.properties.feature_type !== "park");
     if (above.length) return;
-    const zone = byCode.get(event.features[0].properties.code); // the map's copy has no names
-    const entry = members.get(zone.code);
+    const entry = members.get(event.features[0].properties.code);
+    const { zone } = entry;
     const alarmed = entry.points.filter((code) => ctx.pointState(code).alarm).length;
     const row = (key, value) => element("tr", {}, element("th", {}, t(key)), element("td", { class: "number" }, value));
     const area = element("td", { class: "number" }, "…");
